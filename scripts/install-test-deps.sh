@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs the real peers the test suite talks to, only where they are missing:
+# Dovecot (POP3 server), swaks (SMTP client), Chromium (browser tests),
+# aiosmtpd (capturing SMTP server) and playwright-core (drives Chromium).
+# Safe to run again: every step checks first.
+set -euo pipefail
+here="$(cd "$(dirname "$0")/.." && pwd)"
+
+need_apt=()
+command -v dovecot >/dev/null 2>&1 || need_apt+=(dovecot-core dovecot-pop3d)
+command -v swaks >/dev/null 2>&1 || need_apt+=(swaks)
+[ -x /usr/bin/chromium ] || need_apt+=(chromium)
+command -v psql >/dev/null 2>&1 || need_apt+=(postgresql-client)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  echo "installing Debian packages: ${need_apt[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+fi
+
+if ! python3 -c 'import aiosmtpd' >/dev/null 2>&1; then
+  echo "installing aiosmtpd (Python)"
+  python3 -m pip install -q aiosmtpd
+fi
+
+if [ ! -d "$here/tests/browser/node_modules/playwright-core" ]; then
+  echo "installing playwright-core (npm)"
+  (cd "$here/tests/browser" && npm install --no-audit --no-fund --silent)
+fi
