@@ -1,1 +1,5 @@
-//! placeholder
+//! Dev-only helpers for tests against real parts: databases on both backends,
+//! real mail servers (Dovecot, SMTP), self-signed TLS. Each module adds one
+//! fixture; nothing here is used by the shipped binary.
+
+pub mod tls;
