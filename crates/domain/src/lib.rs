@@ -4,6 +4,7 @@
 
 pub mod email;
 pub mod ids;
+pub mod mailbox;
 pub mod names;
 pub mod options;
 pub mod password;
@@ -15,6 +16,7 @@ pub mod validation;
 
 pub use email::EmailAddress;
 pub use ids::{AccountId, ApiTokenId, MailboxId, UserId};
+pub use mailbox::{MailboxInput, MailboxSettings};
 pub use names::{AccountName, MailboxName, PersonName, TokenName};
 pub use options::{AccountOptions, SpamThreshold};
 pub use password::NewPassword;

@@ -1,1 +1,18 @@
-//! placeholder
+//! The database: one codebase for SQLite and PostgreSQL through sqlx's Any
+//! driver. One module per aggregate; functions take a connection so that the
+//! application layer decides what runs in one transaction.
+
+pub mod accounts;
+pub mod api_tokens;
+mod db;
+mod error;
+pub mod invites;
+pub mod login_failures;
+pub mod mailboxes;
+mod row;
+pub mod sessions;
+pub mod users;
+
+pub use db::{Backend, Db, Tx};
+pub use error::StoreError;
+pub use sqlx::AnyConnection as Conn;

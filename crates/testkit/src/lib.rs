@@ -2,4 +2,5 @@
 //! real mail servers (Dovecot, SMTP), self-signed TLS. Each module adds one
 //! fixture; nothing here is used by the shipped binary.
 
+pub mod db;
 pub mod tls;
