@@ -20,7 +20,11 @@ pub fn sanitize_signature(input: &str) -> String {
     ammonia::Builder::default()
         .tags(tags)
         .generic_attributes(HashSet::new())
-        .tag_attributes([("a", ["href"].into_iter().collect())].into_iter().collect())
+        .tag_attributes(
+            [("a", ["href"].into_iter().collect())]
+                .into_iter()
+                .collect(),
+        )
         .url_schemes(schemes)
         .url_relative(ammonia::UrlRelative::Deny)
         .link_rel(Some("noopener noreferrer"))
@@ -89,7 +93,10 @@ mod tests {
 
     #[test]
     fn plain_text_of_signature() {
-        assert_eq!(to_plain_text("<p>Ann &amp; Bob</p><p>Support</p>"), "Ann & Bob\nSupport");
+        assert_eq!(
+            to_plain_text("<p>Ann &amp; Bob</p><p>Support</p>"),
+            "Ann & Bob\nSupport"
+        );
         assert_eq!(to_plain_text("<p> </p>"), "");
     }
 }
