@@ -2,3 +2,5 @@
 //! accounts and the inbound SMTP server for mailboxes' direct addresses.
 //! Protocol code only: storing mail is the caller's job, reached through the
 //! small traits each module defines.
+
+pub mod smtp_in;
