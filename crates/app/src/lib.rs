@@ -1,1 +1,73 @@
-//! placeholder
+//! Use cases: the one API that the web UI, the JSON API, the CLI and the
+//! workers call. Each use case checks permissions, validates input into
+//! domain types and owns its transaction. Nothing here knows HTTP.
+
+pub mod account;
+mod actor;
+pub mod auth;
+mod error;
+pub mod mailboxes;
+mod passwords;
+mod secrets;
+pub mod signup;
+pub mod tokens;
+pub mod users;
+
+pub use actor::Actor;
+pub use error::AppError;
+pub use secrets::hash_token;
+
+use ecp_store::Db;
+
+pub type AppResult<T> = Result<T, AppError>;
+
+/// Settings the use cases need; the server fills them from its config.
+#[derive(Debug, Clone)]
+pub struct AppConfig {
+    /// Whether strangers may create accounts at /signup once one exists.
+    pub signup_enabled: bool,
+    /// How long a browser session lives without activity.
+    pub session_ttl_ms: i64,
+    /// How long an invite link stays valid.
+    pub invite_ttl_ms: i64,
+}
+
+impl Default for AppConfig {
+    fn default() -> Self {
+        Self {
+            signup_enabled: false,
+            session_ttl_ms: 14 * 24 * 3600 * 1000,
+            invite_ttl_ms: 7 * 24 * 3600 * 1000,
+        }
+    }
+}
+
+/// The application: a database and its settings. Cheap to clone.
+#[derive(Clone)]
+pub struct App {
+    db: Db,
+    config: AppConfig,
+}
+
+impl App {
+    pub fn new(db: Db, config: AppConfig) -> Self {
+        Self { db, config }
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    pub fn config(&self) -> &AppConfig {
+        &self.config
+    }
+
+    /// Whether the database answers, for health checks.
+    pub async fn healthy(&self) -> bool {
+        self.db.ping().await
+    }
+}
+
+pub(crate) fn now_ms() -> i64 {
+    jiff::Timestamp::now().as_millisecond()
+}

@@ -16,3 +16,5 @@ pub mod users;
 pub use db::{Backend, Db, Tx};
 pub use error::StoreError;
 pub use sqlx::AnyConnection as Conn;
+/// The driver's error, so callers can `?` a transaction's commit.
+pub use sqlx::Error as DbError;

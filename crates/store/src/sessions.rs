@@ -80,9 +80,16 @@ pub async fn delete(conn: &mut AnyConnection, token_hash: &str) -> Result<(), St
     Ok(())
 }
 
-pub async fn delete_for_user(conn: &mut AnyConnection, user: UserId) -> Result<u64, StoreError> {
-    let done = sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+/// Signs the user out everywhere, except (optionally) the session whose
+/// hash is `keep`.
+pub async fn delete_for_user(
+    conn: &mut AnyConnection,
+    user: UserId,
+    keep: Option<&str>,
+) -> Result<u64, StoreError> {
+    let done = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
         .bind(user.0)
+        .bind(keep.unwrap_or(""))
         .execute(conn)
         .await?;
     Ok(done.rows_affected())
