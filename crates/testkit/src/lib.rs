@@ -3,4 +3,5 @@
 //! fixture; nothing here is used by the shipped binary.
 
 pub mod db;
+pub mod dovecot;
 pub mod tls;
