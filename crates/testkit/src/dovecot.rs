@@ -41,6 +41,8 @@ pub struct Dovecot {
 
 impl Dovecot {
     /// A server with TLS: STLS on `pop3_port`, implicit TLS on `pop3s_port`.
+    /// Blocks until Dovecot greets (typically well under a second); that is
+    /// fine at the start of an async test and keeps the fixture runtime-free.
     pub fn start() -> anyhow::Result<Self> {
         Self::start_with(true)
     }
