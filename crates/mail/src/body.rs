@@ -39,13 +39,39 @@ pub(crate) fn text_and_html(msg: &Message<'_>) -> (String, Option<String>) {
             .collect::<Vec<_>>()
             .join("\n")
     });
-    (text.join("\n"), html)
+    let text = match broken_multipart_text(msg) {
+        Some(raw) if text.is_empty() && html.is_none() => raw,
+        _ => text.join("\n"),
+    };
+    (text, html)
+}
+
+/// A top-level multipart whose boundary never shows up is handed back by
+/// mail-parser as one opaque text part; its content is what the sender
+/// wrote, so it is the body rather than an attachment.
+fn broken_multipart_text(msg: &Message<'_>) -> Option<String> {
+    let root = msg.parts.first()?;
+    let declared_multipart = root
+        .content_type()
+        .is_some_and(|ct| ct.ctype().eq_ignore_ascii_case("multipart"));
+    if !declared_multipart || !msg.text_body.is_empty() || !msg.html_body.is_empty() {
+        return None;
+    }
+    match &root.body {
+        PartType::Text(t) => Some(t.to_string()),
+        PartType::Binary(b) | PartType::InlineBinary(b) => {
+            std::str::from_utf8(b).ok().map(str::to_string)
+        }
+        _ => None,
+    }
 }
 
 pub(crate) fn attachments(msg: &Message<'_>, html: Option<&str>) -> Vec<Attachment> {
     let html_lower = html.map(str::to_lowercase).unwrap_or_default();
+    let root_is_body = broken_multipart_text(msg).is_some();
     msg.attachments
         .iter()
+        .filter(|id| !(root_is_body && **id == 0))
         .filter_map(|id| msg.parts.get(*id as usize))
         .filter_map(|part| attachment(part, &html_lower))
         .collect()

@@ -11,7 +11,9 @@ use std::process::Command;
 /// `resources/` of the mail-parser crate this workspace resolved.
 pub fn mail_parser_resources() -> PathBuf {
     let out = Command::new(env!("CARGO"))
-        .args(["metadata", "--format-version", "1", "--offline"])
+        // Not --offline: a dependency another crate just added may not be
+        // fetched yet, and metadata resolves the whole workspace.
+        .args(["metadata", "--format-version", "1"])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .expect("cargo metadata runs");
