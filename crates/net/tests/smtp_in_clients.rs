@@ -259,3 +259,36 @@ async fn sink_failure_is_451_and_nothing_acknowledged() {
     assert!(server.sink.messages().is_empty());
     assert!(server.wait_spool_empty().await.is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn smtplib_large_message_is_streamed_intact() {
+    let server = start(|_| {}).await;
+    let dir = tempfile::tempdir().unwrap();
+    let sent = dir.path().join("sent.eml");
+    let sent_arg = sent.display().to_string();
+    // 8 MB of varied lines, some starting with dots, some 8-bit.
+    let script = r#"
+import random, smtplib, sys
+host, port, path = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+rng = random.Random(7)
+lines = [b"Subject: big\r\n", b"\r\n"]
+size = 0
+while size < 8 * 1024 * 1024:
+    line = bytes(rng.choice(b".abc \xc3\xa9xyz0123") for _ in range(rng.randrange(0, 990))) + b"\r\n"
+    lines.append(line)
+    size += len(line)
+msg = b"".join(lines)
+open(path, "wb").write(msg)
+with smtplib.SMTP(host, port, timeout=60) as s:
+    s.sendmail("a@example.org", ["support@help.example"], msg, mail_options=["BODY=8BITMIME"])
+print("sent", len(msg))
+"#;
+    let out = python(&server, script, &[&sent_arg]).await;
+    assert!(out.status.success(), "{}", text(&out));
+    let expected = std::fs::read(&sent).unwrap();
+    let messages = server.sink.messages();
+    assert_eq!(messages.len(), 1);
+    assert_eq!(messages[0].1.len(), expected.len());
+    assert!(messages[0].1 == expected, "content differs");
+    assert!(server.wait_spool_empty().await.is_empty());
+}

@@ -114,3 +114,20 @@ pub fn load_tls_config(
         .with_single_cert(certs, key)?;
     Ok(Arc::new(config))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_or_empty_pem_files_are_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("missing.pem");
+        let err = load_tls_config(&missing, &missing).unwrap_err();
+        assert!(matches!(err, TlsSetupError::Certificate { .. }), "{err}");
+        let empty = dir.path().join("empty.pem");
+        std::fs::write(&empty, "").unwrap();
+        let err = load_tls_config(&empty, &missing).unwrap_err();
+        assert!(matches!(err, TlsSetupError::NoCertificate(_)), "{err}");
+    }
+}

@@ -24,6 +24,9 @@ pub(super) enum ConnError {
     Timeout,
     #[error("server shutting down")]
     Shutdown,
+    /// We hang up on a client that broke the protocol in a dangerous way.
+    #[error("dropped: {0}")]
+    Dropped(&'static str),
     #[error(transparent)]
     Io(#[from] io::Error),
 }
@@ -66,6 +69,11 @@ impl Conn {
     /// Queues a reply; it is sent before the next read or on [`Self::flush`].
     pub(super) fn queue(&mut self, bytes: &[u8]) {
         self.output.extend_from_slice(bytes);
+    }
+
+    /// Replies queued but not sent yet.
+    pub(super) fn pending(&self) -> usize {
+        self.output.len()
     }
 
     pub(super) async fn flush(&mut self) -> Result<(), ConnError> {

@@ -17,6 +17,8 @@ mod rcpt;
 mod reply;
 mod server;
 mod session;
+#[cfg(test)]
+mod session_tests;
 mod spool;
 mod starttls;
 mod unstuff;

@@ -80,6 +80,7 @@ impl<'a, K: InboundSink> Session<'a, K> {
             Err(ConnError::Shutdown) => {
                 self.reply(421, [4, 3, 2], "Server shutting down, try again later");
             }
+            Err(e @ ConnError::Dropped(_)) => tracing::warn!(error = %e, "session dropped"),
             Err(e) => tracing::debug!(error = %e, "session ended"),
         }
         self.conn.close().await;
@@ -101,6 +102,11 @@ impl<'a, K: InboundSink> Session<'a, K> {
             };
             if let Next::Close = next {
                 return Ok(());
+            }
+            // A client that pipelines without reading must not make us
+            // buffer replies without bound.
+            if self.conn.pending() > 64 * 1024 {
+                self.conn.flush().await?;
             }
             if self.errors >= self.cfg.max_errors {
                 self.reply(421, [4, 7, 0], "Too many errors, closing connection");

@@ -17,8 +17,7 @@ impl<K: InboundSink> Session<'_, K> {
             return Ok(Next::Continue);
         };
         if !self.conn.buffered().is_empty() {
-            tracing::warn!(peer = %self.peer, "input pipelined after STARTTLS, dropping connection");
-            return Err(ConnError::Closed);
+            return Err(ConnError::Dropped("input pipelined after STARTTLS"));
         }
         self.reply(220, [2, 0, 0], "Ready to start TLS");
         self.conn.upgrade(config, self.cfg.timeouts.command).await?;
