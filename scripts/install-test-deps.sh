@@ -9,6 +9,8 @@ here="$(cd "$(dirname "$0")/.." && pwd)"
 need_apt=()
 command -v dovecot >/dev/null 2>&1 || need_apt+=(dovecot-core dovecot-pop3d)
 command -v swaks >/dev/null 2>&1 || need_apt+=(swaks)
+# swaks needs these for --tls (STARTTLS tests).
+perl -MNet::SSLeay -MIO::Socket::SSL -e1 >/dev/null 2>&1 || need_apt+=(libnet-ssleay-perl libio-socket-ssl-perl)
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
 command -v psql >/dev/null 2>&1 || need_apt+=(postgresql-client)
 if [ ${#need_apt[@]} -gt 0 ]; then
