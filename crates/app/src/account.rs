@@ -54,7 +54,9 @@ impl OptionsPatch {
         }
         o.ssl_required = self.ssl_required.unwrap_or(o.ssl_required);
         o.maintain_assignments = self.maintain_assignments.unwrap_or(o.maintain_assignments);
-        o.admin_only_dashboards = self.admin_only_dashboards.unwrap_or(o.admin_only_dashboards);
+        o.admin_only_dashboards = self
+            .admin_only_dashboards
+            .unwrap_or(o.admin_only_dashboards);
         o.rss_enabled = self.rss_enabled.unwrap_or(o.rss_enabled);
         o.api_enabled = self.api_enabled.unwrap_or(o.api_enabled);
         Ok(o)
@@ -72,7 +74,9 @@ impl App {
     /// The account by id, for the CLI (which acts as the operator, not as a user).
     pub async fn account_by_id(&self, id: AccountId) -> AppResult<AccountRecord> {
         let mut c = self.db.read().await?;
-        accounts::get_by_id(&mut c, id).await?.ok_or(AppError::NotFound)
+        accounts::get_by_id(&mut c, id)
+            .await?
+            .ok_or(AppError::NotFound)
     }
 
     pub async fn account_summary(&self, actor: &Actor) -> AppResult<AccountSummary> {
@@ -106,19 +110,31 @@ impl App {
     }
 
     /// Account Options (owner only).
-    pub async fn update_options(&self, actor: &Actor, patch: &OptionsPatch) -> AppResult<AccountRecord> {
+    pub async fn update_options(
+        &self,
+        actor: &Actor,
+        patch: &OptionsPatch,
+    ) -> AppResult<AccountRecord> {
         actor.require_owner()?;
         self.set_options(actor.account_id, patch).await
     }
 
     /// The same without a signed-in owner, for the operator's CLI.
-    pub async fn set_options(&self, account: AccountId, patch: &OptionsPatch) -> AppResult<AccountRecord> {
+    pub async fn set_options(
+        &self,
+        account: AccountId,
+        patch: &OptionsPatch,
+    ) -> AppResult<AccountRecord> {
         let mut tx = self.db.begin().await?;
-        let current = accounts::get_by_id(&mut tx, account).await?.ok_or(AppError::NotFound)?;
+        let current = accounts::get_by_id(&mut tx, account)
+            .await?
+            .ok_or(AppError::NotFound)?;
         let options = patch.apply(current.options)?;
         options.check_against(current.plan)?;
         accounts::update_options(&mut tx, account, &options).await?;
-        let updated = accounts::get_by_id(&mut tx, account).await?.ok_or(AppError::NotFound)?;
+        let updated = accounts::get_by_id(&mut tx, account)
+            .await?
+            .ok_or(AppError::NotFound)?;
         tx.commit().await?;
         Ok(updated)
     }
@@ -141,7 +157,10 @@ impl App {
     pub async fn transfer_ownership(&self, actor: &Actor, to: UserId) -> AppResult<()> {
         actor.require_owner()?;
         if to == actor.user_id {
-            return Err(AppError::invalid("new_owner", "You already are the account owner: pick another user."));
+            return Err(AppError::invalid(
+                "new_owner",
+                "You already are the account owner: pick another user.",
+            ));
         }
         let mut tx = self.db.begin().await?;
         let target = users::get_by_id(&mut tx, to)
@@ -151,7 +170,10 @@ impl App {
         if !target.active {
             return Err(AppError::invalid(
                 "new_owner",
-                format!("{} is deactivated: reactivate them before making them the owner.", target.name),
+                format!(
+                    "{} is deactivated: reactivate them before making them the owner.",
+                    target.name
+                ),
             ));
         }
         // Demote first: the database allows one owner per account at any instant.

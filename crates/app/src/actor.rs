@@ -83,7 +83,10 @@ impl App {
                 .filter(|u| u.active)
                 .map(|u| u.id)
                 .collect();
-            account.plan.over_limit(&active, LimitKind::Users).contains(&u.id)
+            account
+                .plan
+                .over_limit(&active, LimitKind::Users)
+                .contains(&u.id)
         } else {
             false
         };

@@ -35,14 +35,18 @@ impl App {
     /// Checks the password and opens a session. `client` is the peer
     /// address, used only for the failure limit.
     pub async fn login(&self, email: &str, password: &str, client: &str) -> AppResult<NewSession> {
-        let wrong = || AppError::Unauthenticated("The email address or password is not correct.".into());
+        let wrong =
+            || AppError::Unauthenticated("The email address or password is not correct.".into());
         let now = now_ms();
         let since = now - FAILURE_WINDOW_MS;
         let email_key = format!("email:{}", email.trim().to_lowercase());
         let ip_key = format!("ip:{client}");
         {
             let mut c = self.db.read().await?;
-            for (key, max) in [(&email_key, MAX_FAILURES_PER_EMAIL), (&ip_key, MAX_FAILURES_PER_IP)] {
+            for (key, max) in [
+                (&email_key, MAX_FAILURES_PER_EMAIL),
+                (&ip_key, MAX_FAILURES_PER_IP),
+            ] {
                 let (count, oldest) = login_failures::recent(&mut c, key, since).await?;
                 if count >= max {
                     let free_at = oldest.unwrap_or(now) + FAILURE_WINDOW_MS;
@@ -91,10 +95,23 @@ impl App {
         Ok(session)
     }
 
-    async fn open_session(&self, conn: &mut ecp_store::Conn, user: UserId, now: i64) -> AppResult<NewSession> {
+    async fn open_session(
+        &self,
+        conn: &mut ecp_store::Conn,
+        user: UserId,
+        now: i64,
+    ) -> AppResult<NewSession> {
         let token = random_token();
         let csrf_token = random_token();
-        sessions::insert(conn, &hash_token(&token), user, &csrf_token, now, now + self.config.session_ttl_ms).await?;
+        sessions::insert(
+            conn,
+            &hash_token(&token),
+            user,
+            &csrf_token,
+            now,
+            now + self.config.session_ttl_ms,
+        )
+        .await?;
         Ok(NewSession {
             token,
             csrf_token,
@@ -110,7 +127,9 @@ impl App {
             let mut c = self.db.read().await?;
             sessions::find(&mut c, &hash).await?
         };
-        let Some(record) = record else { return Ok(None) };
+        let Some(record) = record else {
+            return Ok(None);
+        };
         if record.expires_at < now {
             let mut c = self.db.read().await?;
             sessions::delete(&mut c, &hash).await?;
@@ -140,7 +159,8 @@ impl App {
     /// Resolves a bearer token, and refuses when the plan or the account's
     /// "Enable API" option forbids the API.
     pub async fn api_actor(&self, token: &str) -> AppResult<Actor> {
-        let bad = || AppError::Unauthenticated("The API token is missing, unknown or revoked.".into());
+        let bad =
+            || AppError::Unauthenticated("The API token is missing, unknown or revoked.".into());
         let found = {
             let mut c = self.db.read().await?;
             api_tokens::find_active(&mut c, &hash_token(token)).await?
@@ -179,7 +199,10 @@ impl App {
             None => false,
         };
         if !ok {
-            return Err(AppError::invalid("current_password", "The current password is not correct."));
+            return Err(AppError::invalid(
+                "current_password",
+                "The current password is not correct.",
+            ));
         }
         let hash = passwords::hash(new.expose().to_string()).await?;
         let keep = keep_session.map(hash_token);
@@ -197,7 +220,9 @@ impl App {
         let user = invites::find_valid(&mut c, &hash_token(token), now_ms())
             .await?
             .ok_or(AppError::NotFound)?;
-        users::get_by_id(&mut c, user).await?.ok_or(AppError::NotFound)
+        users::get_by_id(&mut c, user)
+            .await?
+            .ok_or(AppError::NotFound)
     }
 
     /// Sets the password of an invited user and signs them in.

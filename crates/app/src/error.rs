@@ -27,7 +27,9 @@ pub enum AppError {
     /// Wrong credentials, expired session, bad token.
     #[error("{0}")]
     Unauthenticated(String),
-    #[error("Too many failed sign-in attempts. Wait {retry_after_minutes} minute(s) and try again.")]
+    #[error(
+        "Too many failed sign-in attempts. Wait {retry_after_minutes} minute(s) and try again."
+    )]
     TooManyAttempts { retry_after_minutes: i64 },
     /// Anything unexpected; the cause is logged, never shown.
     #[error("internal error: {0}")]

@@ -74,7 +74,9 @@ impl App {
         let listed = if permission::can_see_mailbox(actor.role, actor.plan, false) {
             true
         } else {
-            mailboxes::permitted_users(&mut c, id).await?.contains(&actor.user_id)
+            mailboxes::permitted_users(&mut c, id)
+                .await?
+                .contains(&actor.user_id)
         };
         if permission::can_see_mailbox(actor.role, actor.plan, listed) {
             Ok(mailbox)
@@ -101,13 +103,21 @@ impl App {
         })
     }
 
-    async fn mailbox_over_limit(&self, c: &mut ecp_store::Conn, actor: &Actor, id: MailboxId) -> AppResult<bool> {
+    async fn mailbox_over_limit(
+        &self,
+        c: &mut ecp_store::Conn,
+        actor: &Actor,
+        id: MailboxId,
+    ) -> AppResult<bool> {
         let ids: Vec<MailboxId> = mailboxes::list_for_account(c, actor.account_id)
             .await?
             .into_iter()
             .map(|m| m.id)
             .collect();
-        Ok(actor.plan.over_limit(&ids, LimitKind::Mailboxes).contains(&id))
+        Ok(actor
+            .plan
+            .over_limit(&ids, LimitKind::Mailboxes)
+            .contains(&id))
     }
 
     pub async fn create_mailbox(
@@ -117,10 +127,15 @@ impl App {
         permitted: &[UserId],
     ) -> AppResult<MailboxDetail> {
         actor.require_admin()?;
-        let settings = MailboxSettings::parse(input, ecp_mail::html::sanitize_signature(input.signature_html))?;
+        let settings = MailboxSettings::parse(
+            input,
+            ecp_mail::html::sanitize_signature(input.signature_html),
+        )?;
         let mut tx = self.db.begin().await?;
         let count = mailboxes::count_for_account(&mut tx, actor.account_id).await?;
-        actor.plan.check_add_mailbox(u32::try_from(count).unwrap_or(u32::MAX))?;
+        actor
+            .plan
+            .check_add_mailbox(u32::try_from(count).unwrap_or(u32::MAX))?;
         let permitted = self.check_users(&mut tx, actor, permitted).await?;
         let id = mailboxes::insert(&mut tx, actor.account_id, &settings, now_ms())
             .await
@@ -141,12 +156,17 @@ impl App {
     ) -> AppResult<MailboxDetail> {
         actor.require_admin()?;
         let current = self.mailbox(actor, id).await?;
-        let settings = MailboxSettings::parse(input, ecp_mail::html::sanitize_signature(input.signature_html))?;
+        let settings = MailboxSettings::parse(
+            input,
+            ecp_mail::html::sanitize_signature(input.signature_html),
+        )?;
         let mut tx = self.db.begin().await?;
         if self.mailbox_over_limit(&mut tx, actor, id).await? {
             return Err(read_only_mailbox(actor, &current.name));
         }
-        mailboxes::update(&mut tx, id, &settings).await.map_err(address_conflict)?;
+        mailboxes::update(&mut tx, id, &settings)
+            .await
+            .map_err(address_conflict)?;
         if let Some(permitted) = permitted {
             let permitted = self.check_users(&mut tx, actor, permitted).await?;
             mailboxes::set_permitted_users(&mut tx, id, &permitted).await?;
@@ -173,7 +193,11 @@ impl App {
         self.mailbox_detail(actor, id).await
     }
 
-    pub async fn mailbox_delete_impact(&self, actor: &Actor, id: MailboxId) -> AppResult<DeleteImpact> {
+    pub async fn mailbox_delete_impact(
+        &self,
+        actor: &Actor,
+        id: MailboxId,
+    ) -> AppResult<DeleteImpact> {
         let detail = self.mailbox_detail(actor, id).await?;
         Ok(DeleteImpact {
             name: detail.mailbox.name,
@@ -197,7 +221,12 @@ impl App {
 
     /// Keeps only ids of users in the actor's account; anything else is an
     /// error rather than silently dropped.
-    async fn check_users(&self, c: &mut ecp_store::Conn, actor: &Actor, ids: &[UserId]) -> AppResult<Vec<UserId>> {
+    async fn check_users(
+        &self,
+        c: &mut ecp_store::Conn,
+        actor: &Actor,
+        ids: &[UserId],
+    ) -> AppResult<Vec<UserId>> {
         let members: Vec<UserId> = users::list_for_account(c, actor.account_id)
             .await?
             .into_iter()

@@ -4,8 +4,8 @@
 use crate::error::AppError;
 use crate::{App, AppResult, now_ms, passwords};
 use ecp_domain::{
-    AccountId, AccountName, EmailAddress, MailboxId, MailboxInput, MailboxSettings, NewPassword, PersonName, Plan,
-    TimeZoneName, UserId, ValidationError,
+    AccountId, AccountName, EmailAddress, MailboxId, MailboxInput, MailboxSettings, NewPassword,
+    PersonName, Plan, TimeZoneName, UserId, ValidationError,
 };
 use ecp_store::{accounts, mailboxes, users};
 
@@ -45,21 +45,32 @@ impl App {
 
     pub async fn create_account(&self, input: &SignupInput) -> AppResult<SignupOutcome> {
         let mut errors: Vec<ValidationError> = Vec::new();
-        let name = AccountName::parse(&input.account_name).map_err(|e| errors.push(e)).ok();
-        let owner_name = PersonName::parse(&input.owner_name).map_err(|e| errors.push(e)).ok();
-        let owner_email = EmailAddress::parse(&input.owner_email).map_err(|e| errors.push(e)).ok();
-        let password = NewPassword::parse(&input.password).map_err(|e| errors.push(e)).ok();
+        let name = AccountName::parse(&input.account_name)
+            .map_err(|e| errors.push(e))
+            .ok();
+        let owner_name = PersonName::parse(&input.owner_name)
+            .map_err(|e| errors.push(e))
+            .ok();
+        let owner_email = EmailAddress::parse(&input.owner_email)
+            .map_err(|e| errors.push(e))
+            .ok();
+        let password = NewPassword::parse(&input.password)
+            .map_err(|e| errors.push(e))
+            .ok();
         let tz = if input.time_zone.trim().is_empty() {
             Some(TimeZoneName::default_zone())
         } else {
-            TimeZoneName::parse(&input.time_zone).map_err(|e| errors.push(e)).ok()
+            TimeZoneName::parse(&input.time_zone)
+                .map_err(|e| errors.push(e))
+                .ok()
         };
         let plan = if input.plan.trim().is_empty() {
             Some(Plan::Free)
         } else {
             Plan::parse(&input.plan).map_err(|e| errors.push(e)).ok()
         };
-        let wants_mailbox = !(input.mailbox_name.trim().is_empty() && input.mailbox_address.trim().is_empty());
+        let wants_mailbox =
+            !(input.mailbox_name.trim().is_empty() && input.mailbox_address.trim().is_empty());
         let mailbox = if wants_mailbox {
             MailboxSettings::parse(
                 &MailboxInput {
@@ -101,7 +112,10 @@ impl App {
         .await
         .map_err(|e| {
             if e.is_duplicate_of("email") {
-                AppError::invalid("owner_email", "A user with this email address already exists: sign in instead.")
+                AppError::invalid(
+                    "owner_email",
+                    "A user with this email address already exists: sign in instead.",
+                )
             } else {
                 e.into()
             }

@@ -38,7 +38,10 @@ impl App {
             users::find_for_login(&mut c, &email).await?
         };
         let Some((user, _)) = user.filter(|(u, _)| u.active) else {
-            return Err(AppError::invalid("email", format!("No active user has the address {email}.")));
+            return Err(AppError::invalid(
+                "email",
+                format!("No active user has the address {email}."),
+            ));
         };
         self.issue_token(user.id, name).await
     }
@@ -52,7 +55,15 @@ impl App {
                 "You already have {MAX_TOKENS_PER_USER} API tokens: revoke one you no longer use first."
             )));
         }
-        let id = api_tokens::insert(&mut tx, user, name.as_str(), &hash_token(&secret), &visible, now_ms()).await?;
+        let id = api_tokens::insert(
+            &mut tx,
+            user,
+            name.as_str(),
+            &hash_token(&secret),
+            &visible,
+            now_ms(),
+        )
+        .await?;
         tx.commit().await?;
         Ok(CreatedToken {
             id,

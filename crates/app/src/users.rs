@@ -7,7 +7,9 @@ use crate::secrets::{hash_token, random_token};
 use crate::{App, AppResult, now_ms, passwords};
 use ecp_domain::plan::LimitKind;
 use ecp_domain::role::assignable_role;
-use ecp_domain::{EmailAddress, NewPassword, PersonName, Role, UserId, ValidationError, permission};
+use ecp_domain::{
+    EmailAddress, NewPassword, PersonName, Role, UserId, ValidationError, permission,
+};
 use ecp_store::{api_tokens, invites, sessions, users};
 
 pub use ecp_store::users::UserRecord;
@@ -65,17 +67,25 @@ impl App {
     pub async fn add_user(&self, actor: &Actor, input: &NewUserInput) -> AppResult<AddedUser> {
         actor.require_admin()?;
         let mut errors: Vec<ValidationError> = Vec::new();
-        let name = PersonName::parse(&input.name).map_err(|e| errors.push(e)).ok();
-        let email = EmailAddress::parse(&input.email).map_err(|e| errors.push(e)).ok();
+        let name = PersonName::parse(&input.name)
+            .map_err(|e| errors.push(e))
+            .ok();
+        let email = EmailAddress::parse(&input.email)
+            .map_err(|e| errors.push(e))
+            .ok();
         let role = if input.role.trim().is_empty() {
             Some(Role::User)
         } else {
-            assignable_role(&input.role).map_err(|e| errors.push(e)).ok()
+            assignable_role(&input.role)
+                .map_err(|e| errors.push(e))
+                .ok()
         };
         let password = if input.password.is_empty() {
             None
         } else {
-            NewPassword::parse(&input.password).map_err(|e| errors.push(e)).ok()
+            NewPassword::parse(&input.password)
+                .map_err(|e| errors.push(e))
+                .ok()
         };
         let (Some(name), Some(email), Some(role)) = (name, email, role) else {
             return Err(AppError::Validation(errors));
@@ -92,7 +102,9 @@ impl App {
         // Counted inside the write transaction so two admins adding at once
         // can't both slip under the cap.
         let active = users::count_active(&mut tx, actor.account_id).await?;
-        actor.plan.check_add_user(u32::try_from(active).unwrap_or(u32::MAX))?;
+        actor
+            .plan
+            .check_add_user(u32::try_from(active).unwrap_or(u32::MAX))?;
         let id = users::insert(
             &mut tx,
             users::NewUser {
@@ -107,19 +119,31 @@ impl App {
         .await
         .map_err(|e| {
             if e.is_duplicate_of("email") {
-                AppError::invalid("email", format!("{email} already has a user in Email Center Pro."))
+                AppError::invalid(
+                    "email",
+                    format!("{email} already has a user in Email Center Pro."),
+                )
             } else {
                 e.into()
             }
         })?;
         let invite_token = if password.is_none() {
             let token = random_token();
-            invites::insert(&mut tx, &hash_token(&token), id, now, now + self.config.invite_ttl_ms).await?;
+            invites::insert(
+                &mut tx,
+                &hash_token(&token),
+                id,
+                now,
+                now + self.config.invite_ttl_ms,
+            )
+            .await?;
             Some(token)
         } else {
             None
         };
-        let user = users::get_by_id(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+        let user = users::get_by_id(&mut tx, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
         tx.commit().await?;
         Ok(AddedUser { user, invite_token })
     }
@@ -128,50 +152,81 @@ impl App {
     pub async fn reissue_invite(&self, actor: &Actor, id: UserId) -> AppResult<String> {
         actor.require_admin()?;
         let target = self.get_user(actor, id).await?;
-        permission::can_manage_user(actor.role, actor.user_id == id, target.role).map_err(forbidden)?;
+        permission::can_manage_user(actor.role, actor.user_id == id, target.role)
+            .map_err(forbidden)?;
         let token = random_token();
         let now = now_ms();
         let mut c = self.db.read().await?;
-        invites::insert(&mut c, &hash_token(&token), id, now, now + self.config.invite_ttl_ms).await?;
+        invites::insert(
+            &mut c,
+            &hash_token(&token),
+            id,
+            now,
+            now + self.config.invite_ttl_ms,
+        )
+        .await?;
         Ok(token)
     }
 
-    pub async fn change_role(&self, actor: &Actor, id: UserId, role: &str) -> AppResult<UserRecord> {
+    pub async fn change_role(
+        &self,
+        actor: &Actor,
+        id: UserId,
+        role: &str,
+    ) -> AppResult<UserRecord> {
         actor.require_admin()?;
         let role = assignable_role(role)?;
         let target = self.get_user(actor, id).await?;
-        permission::can_manage_user(actor.role, actor.user_id == id, target.role).map_err(forbidden)?;
+        permission::can_manage_user(actor.role, actor.user_id == id, target.role)
+            .map_err(forbidden)?;
         let mut tx = self.db.begin().await?;
         users::set_role(&mut tx, id, role).await?;
-        let user = users::get_by_id(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+        let user = users::get_by_id(&mut tx, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
         tx.commit().await?;
         Ok(user)
     }
 
     /// Deactivating keeps the user's history; they are signed out and their
     /// API tokens stop working.
-    pub async fn set_user_active(&self, actor: &Actor, id: UserId, active: bool) -> AppResult<UserRecord> {
+    pub async fn set_user_active(
+        &self,
+        actor: &Actor,
+        id: UserId,
+        active: bool,
+    ) -> AppResult<UserRecord> {
         actor.require_admin()?;
         let target = self.get_user(actor, id).await?;
-        permission::can_manage_user(actor.role, actor.user_id == id, target.role).map_err(forbidden)?;
+        permission::can_manage_user(actor.role, actor.user_id == id, target.role)
+            .map_err(forbidden)?;
         let now = now_ms();
         let mut tx = self.db.begin().await?;
         if active && !target.active {
             let count = users::count_active(&mut tx, actor.account_id).await?;
-            actor.plan.check_add_user(u32::try_from(count).unwrap_or(u32::MAX))?;
+            actor
+                .plan
+                .check_add_user(u32::try_from(count).unwrap_or(u32::MAX))?;
         }
         users::set_active(&mut tx, id, active).await?;
         if !active {
             sessions::delete_for_user(&mut tx, id, None).await?;
             api_tokens::revoke_all_for_user(&mut tx, id, now).await?;
         }
-        let user = users::get_by_id(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+        let user = users::get_by_id(&mut tx, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
         tx.commit().await?;
         Ok(user)
     }
 
     /// One's own name and email (Preferences).
-    pub async fn update_profile(&self, actor: &Actor, name: &str, email: &str) -> AppResult<UserRecord> {
+    pub async fn update_profile(
+        &self,
+        actor: &Actor,
+        name: &str,
+        email: &str,
+    ) -> AppResult<UserRecord> {
         actor.require_writable()?;
         let mut errors = Vec::new();
         let name = PersonName::parse(name).map_err(|e| errors.push(e)).ok();
@@ -184,12 +239,17 @@ impl App {
             .await
             .map_err(|e| {
                 if e.is_duplicate_of("email") {
-                    AppError::invalid("email", format!("{email} already has a user in Email Center Pro."))
+                    AppError::invalid(
+                        "email",
+                        format!("{email} already has a user in Email Center Pro."),
+                    )
                 } else {
                     e.into()
                 }
             })?;
-        let user = users::get_by_id(&mut tx, actor.user_id).await?.ok_or(AppError::NotFound)?;
+        let user = users::get_by_id(&mut tx, actor.user_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
         tx.commit().await?;
         Ok(user)
     }

@@ -1,0 +1,56 @@
+//! The JSON API under /api/v1: bearer tokens, one file per resource, the
+//! OpenAPI document built from the handlers' annotations so it can't drift.
+
+mod extract;
+mod me;
+
+use crate::state::AppState;
+use axum::Json;
+use axum::Router;
+use axum::routing::get;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+
+pub(crate) use extract::{ApiJson, ApiUser};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Email Center Pro API",
+        description = "Everything a user can do in Email Center Pro. Authenticate with a personal API token \
+                       (Preferences -> API tokens, or `ecp token create`) sent as `Authorization: Bearer <token>`. \
+                       Available on the Standard and Premium plans when the account owner enables the API.",
+        version = "1"
+    ),
+    servers((url = "/api/v1")),
+    modifiers(&BearerAuth),
+    security(("bearer" = []))
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// The API's routes and its OpenAPI document.
+pub(crate) fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(me::routes())
+        .split_for_parts()
+}
+
+pub(crate) fn routes() -> Router<AppState> {
+    let (router, doc) = api_router();
+    router
+        .route("/openapi.json", get(move || async move { Json(doc) }))
+        .fallback(|| async { crate::error::ApiError::not_found_route() })
+}

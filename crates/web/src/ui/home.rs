@@ -1,0 +1,72 @@
+//! The start page after sign-in: the mailboxes this user may see.
+
+use crate::auth::CurrentUser;
+use crate::error::PageError;
+use crate::state::AppState;
+use crate::ui::page::{NoticeQuery, Page};
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use ecp_app::mailboxes::MailboxRecord;
+use ecp_domain::MailboxId;
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/mailboxes/{id}", get(mailbox))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "home.html")]
+struct HomePage {
+    page: Page,
+    mailboxes: Vec<MailboxRecord>,
+}
+
+async fn home(
+    State(s): State<AppState>,
+    user: Result<CurrentUser, Response>,
+    Query(q): Query<NoticeQuery>,
+) -> Result<Response, PageError> {
+    let user = match user {
+        Ok(u) => u,
+        Err(redirect) => {
+            // First visit of a new installation: the New Account Wizard.
+            if s.app.needs_first_account().await? {
+                return Ok(Redirect::to("/signup").into_response());
+            }
+            return Ok(redirect);
+        }
+    };
+    let mailboxes = s.app.visible_mailboxes(&user.actor).await?;
+    Ok(HomePage {
+        page: Page::for_user("Mailboxes", &user, "home").with_notice(q.notice.as_deref()),
+        mailboxes,
+    }
+    .into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "mailbox.html")]
+struct MailboxPage {
+    page: Page,
+    mailboxes: Vec<MailboxRecord>,
+    mailbox: MailboxRecord,
+}
+
+async fn mailbox(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<MailboxPage, PageError> {
+    let mailbox = s.app.mailbox(&user.actor, MailboxId(id)).await?;
+    let mailboxes = s.app.visible_mailboxes(&user.actor).await?;
+    Ok(MailboxPage {
+        page: Page::for_user(&mailbox.name, &user, "home"),
+        mailboxes,
+        mailbox,
+    })
+}

@@ -1,0 +1,87 @@
+//! The layout's data: who is signed in, the form token, a notice to show.
+
+use crate::auth::CurrentUser;
+use ecp_app::Actor;
+
+/// Every page template has a `page: Page` field; `base.html` reads it.
+pub(crate) struct Page {
+    pub title: String,
+    pub csrf: String,
+    pub user: Option<PageUser>,
+    /// A one-line confirmation after a redirect ("Saved.").
+    pub notice: Option<String>,
+    /// Which top-level area is active, for the navigation.
+    pub section: &'static str,
+}
+
+pub(crate) struct PageUser {
+    pub name: String,
+    pub is_admin: bool,
+    pub is_owner: bool,
+    pub read_only: bool,
+    pub plan: String,
+}
+
+impl Page {
+    pub fn anonymous(title: &str, csrf: &str) -> Self {
+        Self {
+            title: title.to_string(),
+            csrf: csrf.to_string(),
+            user: None,
+            notice: None,
+            section: "",
+        }
+    }
+
+    pub fn for_user(title: &str, user: &CurrentUser, section: &'static str) -> Self {
+        Self {
+            title: title.to_string(),
+            csrf: user.csrf_token.clone(),
+            user: Some(PageUser::from_actor(&user.actor)),
+            notice: None,
+            section,
+        }
+    }
+
+    /// Shows the notice a redirect asked for. Only known codes are shown, so
+    /// a crafted link can't put words on the page.
+    pub fn with_notice(mut self, code: Option<&str>) -> Self {
+        self.notice = code.and_then(notice_text).map(str::to_string);
+        self
+    }
+}
+
+impl PageUser {
+    fn from_actor(a: &Actor) -> Self {
+        Self {
+            name: a.name.clone(),
+            is_admin: a.is_admin(),
+            is_owner: a.is_owner(),
+            read_only: a.read_only,
+            plan: a.plan.label().to_string(),
+        }
+    }
+}
+
+fn notice_text(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "saved" => "Saved.",
+        "created" => "Created.",
+        "deleted" => "Deleted.",
+        "password" => "Your password was changed. Your other devices have been signed out.",
+        "welcome" => "Welcome! Your account is ready.",
+        "token-revoked" => "The API token was revoked.",
+        "plan" => "The plan was changed.",
+        "signed-out" => "You are signed out.",
+        "owner-transferred" => {
+            "Ownership was transferred. Sign in again to continue as an administrator."
+        }
+        _ => return None,
+    })
+}
+
+/// `?notice=...` on pages that show a confirmation after a redirect.
+#[derive(serde::Deserialize, Default)]
+pub(crate) struct NoticeQuery {
+    pub notice: Option<String>,
+}

@@ -1,0 +1,50 @@
+// Email Center Pro: the little script the pages need. No framework.
+(function () {
+  "use strict";
+
+  // "Go back" links on error pages.
+  document.querySelectorAll("a[data-back]").forEach(function (a) {
+    a.addEventListener("click", function (e) {
+      if (history.length > 1) { e.preventDefault(); history.back(); }
+    });
+  });
+
+  // Buttons that need a second thought: data-confirm="question".
+  document.querySelectorAll("[data-confirm]").forEach(function (el) {
+    el.addEventListener("click", function (e) {
+      if (!window.confirm(el.getAttribute("data-confirm"))) { e.preventDefault(); }
+    });
+  });
+
+  // Rich-text signature editors: a contenteditable div mirrored into a
+  // hidden textarea that the form submits. The server sanitizes whatever
+  // arrives, so this only has to be convenient, not safe.
+  document.querySelectorAll("[data-rich-editor]").forEach(function (wrap) {
+    var area = wrap.querySelector("textarea");
+    var editor = wrap.querySelector(".editor");
+    if (!area || !editor) { return; }
+    editor.innerHTML = area.value;
+    area.hidden = true;
+    editor.hidden = false;
+    var sync = function () { area.value = editor.innerHTML; };
+    editor.addEventListener("input", sync);
+    wrap.querySelectorAll("[data-cmd]").forEach(function (btn) {
+      btn.hidden = false;
+      btn.addEventListener("click", function (e) {
+        e.preventDefault();
+        editor.focus();
+        var cmd = btn.getAttribute("data-cmd");
+        if (cmd === "createLink") {
+          var url = window.prompt("Link address (https://...)", "https://");
+          if (!url) { return; }
+          document.execCommand("createLink", false, url);
+        } else {
+          document.execCommand(cmd, false, null);
+        }
+        sync();
+      });
+    });
+    var form = wrap.closest("form");
+    if (form) { form.addEventListener("submit", sync); }
+  });
+})();
