@@ -79,6 +79,29 @@ impl App {
             .ok_or(AppError::NotFound)
     }
 
+    /// Account Options as stored, for the owner alone (the spec keeps
+    /// them from administrators too).
+    pub async fn account_options(&self, actor: &Actor) -> AppResult<AccountRecord> {
+        if !actor.is_owner() {
+            return Err(AppError::Forbidden(
+                "Only the account owner can see Account Options.".into(),
+            ));
+        }
+        self.account(actor).await
+    }
+
+    /// The plan, its limits and the usage, for the owner and
+    /// administrators: it counts and names every mailbox, which a user
+    /// without permission for some of them must not learn.
+    pub async fn plan_usage(&self, actor: &Actor) -> AppResult<AccountSummary> {
+        if !actor.is_admin() {
+            return Err(AppError::Forbidden(
+                "Only the account owner and administrators can see the plan and its usage.".into(),
+            ));
+        }
+        self.account_summary(actor).await
+    }
+
     pub async fn account_summary(&self, actor: &Actor) -> AppResult<AccountSummary> {
         let account = self.account(actor).await?;
         let mut c = self.db.read().await?;
@@ -130,7 +153,12 @@ impl App {
             .await?
             .ok_or(AppError::NotFound)?;
         let options = patch.apply(current.options)?;
-        options.check_against(current.plan)?;
+        // Only switching the API on is refused: after a downgrade the stored
+        // "on" stays (calls are refused anyway) and must not block saving
+        // the other options.
+        if patch.api_enabled == Some(true) {
+            options.check_against(current.plan)?;
+        }
         accounts::update_options(&mut tx, account, &options).await?;
         let updated = accounts::get_by_id(&mut tx, account)
             .await?
