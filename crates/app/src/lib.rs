@@ -11,6 +11,7 @@ mod passwords;
 mod secrets;
 pub mod signup;
 pub mod tokens;
+pub mod user_changes;
 pub mod users;
 
 pub use actor::Actor;

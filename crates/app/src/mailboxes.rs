@@ -154,8 +154,10 @@ impl App {
         input: &MailboxInput<'_>,
         permitted: Option<&[UserId]>,
     ) -> AppResult<MailboxDetail> {
-        actor.require_admin()?;
+        // Visibility first: a mailbox the actor may not see answers 404,
+        // never a 403 that would confirm it exists.
         let current = self.mailbox(actor, id).await?;
+        actor.require_admin()?;
         let settings = MailboxSettings::parse(
             input,
             ecp_mail::html::sanitize_signature(input.signature_html),
@@ -181,8 +183,8 @@ impl App {
         id: MailboxId,
         permitted: &[UserId],
     ) -> AppResult<MailboxDetail> {
-        actor.require_admin()?;
         let current = self.mailbox(actor, id).await?;
+        actor.require_admin()?;
         let mut tx = self.db.begin().await?;
         if self.mailbox_over_limit(&mut tx, actor, id).await? {
             return Err(read_only_mailbox(actor, &current.name));
@@ -208,8 +210,8 @@ impl App {
     /// Deleting is allowed even when read-only: it is how an account gets
     /// back under its plan's limit.
     pub async fn delete_mailbox(&self, actor: &Actor, id: MailboxId) -> AppResult<()> {
-        actor.require_admin()?;
         self.mailbox(actor, id).await?;
+        actor.require_admin()?;
         let mut tx = self.db.begin().await?;
         if !mailboxes::delete(&mut tx, id).await? {
             return Err(AppError::NotFound);

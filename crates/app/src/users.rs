@@ -4,13 +4,14 @@
 use crate::actor::Actor;
 use crate::error::AppError;
 use crate::secrets::{hash_token, random_token};
+use crate::user_changes::{PreferencesPatch, UserPatch, email_taken};
 use crate::{App, AppResult, now_ms, passwords};
 use ecp_domain::plan::LimitKind;
 use ecp_domain::role::assignable_role;
 use ecp_domain::{
     EmailAddress, NewPassword, PersonName, Role, UserId, ValidationError, permission,
 };
-use ecp_store::{api_tokens, invites, sessions, users};
+use ecp_store::{invites, users};
 
 pub use ecp_store::users::UserRecord;
 
@@ -117,16 +118,7 @@ impl App {
             },
         )
         .await
-        .map_err(|e| {
-            if e.is_duplicate_of("email") {
-                AppError::invalid(
-                    "email",
-                    format!("{email} already has a user in Email Center Pro."),
-                )
-            } else {
-                e.into()
-            }
-        })?;
+        .map_err(|e| email_taken(e, &email))?;
         let invite_token = if password.is_none() {
             let token = random_token();
             invites::insert(
@@ -174,18 +166,11 @@ impl App {
         id: UserId,
         role: &str,
     ) -> AppResult<UserRecord> {
-        actor.require_admin()?;
-        let role = assignable_role(role)?;
-        let target = self.get_user(actor, id).await?;
-        permission::can_manage_user(actor.role, actor.user_id == id, target.role)
-            .map_err(forbidden)?;
-        let mut tx = self.db.begin().await?;
-        users::set_role(&mut tx, id, role).await?;
-        let user = users::get_by_id(&mut tx, id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        tx.commit().await?;
-        Ok(user)
+        let patch = UserPatch {
+            role: Some(role.to_string()),
+            active: None,
+        };
+        self.update_user(actor, id, &patch).await
     }
 
     /// Deactivating keeps the user's history; they are signed out and their
@@ -196,28 +181,11 @@ impl App {
         id: UserId,
         active: bool,
     ) -> AppResult<UserRecord> {
-        actor.require_admin()?;
-        let target = self.get_user(actor, id).await?;
-        permission::can_manage_user(actor.role, actor.user_id == id, target.role)
-            .map_err(forbidden)?;
-        let now = now_ms();
-        let mut tx = self.db.begin().await?;
-        if active && !target.active {
-            let count = users::count_active(&mut tx, actor.account_id).await?;
-            actor
-                .plan
-                .check_add_user(u32::try_from(count).unwrap_or(u32::MAX))?;
-        }
-        users::set_active(&mut tx, id, active).await?;
-        if !active {
-            sessions::delete_for_user(&mut tx, id, None).await?;
-            api_tokens::revoke_all_for_user(&mut tx, id, now).await?;
-        }
-        let user = users::get_by_id(&mut tx, id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        tx.commit().await?;
-        Ok(user)
+        let patch = UserPatch {
+            role: None,
+            active: Some(active),
+        };
+        self.update_user(actor, id, &patch).await
     }
 
     /// One's own name and email (Preferences).
@@ -227,46 +195,21 @@ impl App {
         name: &str,
         email: &str,
     ) -> AppResult<UserRecord> {
-        actor.require_writable()?;
-        let mut errors = Vec::new();
-        let name = PersonName::parse(name).map_err(|e| errors.push(e)).ok();
-        let email = EmailAddress::parse(email).map_err(|e| errors.push(e)).ok();
-        let (Some(name), Some(email)) = (name, email) else {
-            return Err(AppError::Validation(errors));
+        let patch = PreferencesPatch {
+            name: Some(name.to_string()),
+            email: Some(email.to_string()),
+            signature_html: None,
         };
-        let mut tx = self.db.begin().await?;
-        users::set_profile(&mut tx, actor.user_id, name.as_str(), &email)
-            .await
-            .map_err(|e| {
-                if e.is_duplicate_of("email") {
-                    AppError::invalid(
-                        "email",
-                        format!("{email} already has a user in Email Center Pro."),
-                    )
-                } else {
-                    e.into()
-                }
-            })?;
-        let user = users::get_by_id(&mut tx, actor.user_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        tx.commit().await?;
-        Ok(user)
+        self.update_preferences(actor, &patch).await
     }
 
     /// One's personal signature, which goes above the mailbox signature.
     pub async fn update_personal_signature(&self, actor: &Actor, html: &str) -> AppResult<String> {
-        actor.require_writable()?;
-        let clean = ecp_mail::html::sanitize_signature(html);
-        if clean.len() > ecp_domain::mailbox::MAX_SIGNATURE_BYTES {
-            return Err(AppError::invalid(
-                "signature_html",
-                "The signature is too long: keep it under 20,000 characters of formatted text.",
-            ));
-        }
-        let mut c = self.db.read().await?;
-        users::set_signature(&mut c, actor.user_id, &clean).await?;
-        Ok(clean)
+        let patch = PreferencesPatch {
+            signature_html: Some(html.to_string()),
+            ..Default::default()
+        };
+        Ok(self.update_preferences(actor, &patch).await?.signature_html)
     }
 }
 
