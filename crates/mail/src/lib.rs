@@ -9,6 +9,7 @@ pub mod filename;
 pub mod html;
 pub mod message;
 pub mod parse;
+pub mod spam;
 pub mod thread_keys;
 
 pub use auto_reply::{AutomatedReason, is_automated};

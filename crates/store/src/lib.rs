@@ -4,12 +4,18 @@
 
 pub mod accounts;
 pub mod api_tokens;
+pub mod blobs;
+pub mod contacts;
+pub mod conversations;
 mod db;
 mod error;
 pub mod invites;
 pub mod login_failures;
 pub mod mailboxes;
+pub mod messages;
+pub mod raw_messages;
 mod row;
+pub mod search;
 pub mod sessions;
 pub mod users;
 

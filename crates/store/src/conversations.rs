@@ -1,0 +1,229 @@
+//! Conversations: one customer thread in one mailbox.
+
+use crate::error::StoreError;
+use crate::row::{flag, get, parse};
+use ecp_domain::conversation::{ConversationId, Status};
+use ecp_domain::{AccountId, MailboxId, UserId};
+use sqlx::AnyConnection;
+use sqlx::any::AnyRow;
+
+#[derive(Debug, Clone)]
+pub struct ConversationRecord {
+    pub id: ConversationId,
+    pub account_id: AccountId,
+    pub mailbox_id: MailboxId,
+    pub contact_id: Option<i64>,
+    pub subject: String,
+    pub status: Status,
+    pub assignee_id: Option<UserId>,
+    /// Points x 1000 (integers only in the database).
+    pub spam_score_milli: i64,
+    pub spam_reasons: String,
+    pub unparseable: bool,
+    pub autoreply_pending: bool,
+    pub message_count: i64,
+    pub created_at: i64,
+    pub last_message_at: i64,
+    /// The customer's address and name (from the contact).
+    pub customer_email: String,
+    pub customer_name: String,
+}
+
+macro_rules! select {
+    () => {
+        "SELECT c.id, c.account_id, c.mailbox_id, c.contact_id, c.subject, c.status, c.assignee_id, \
+         c.spam_score_milli, c.spam_reasons, c.unparseable, c.autoreply_pending, c.message_count, \
+         c.created_at, c.last_message_at, COALESCE(k.email, '') AS customer_email, COALESCE(k.name, '') AS customer_name \
+         FROM conversations c LEFT JOIN contacts k ON k.id = c.contact_id "
+    };
+}
+
+fn from_row(row: &AnyRow) -> Result<ConversationRecord, StoreError> {
+    let status: String = get(row, "status")?;
+    Ok(ConversationRecord {
+        id: ConversationId(get(row, "id")?),
+        account_id: AccountId(get(row, "account_id")?),
+        mailbox_id: MailboxId(get(row, "mailbox_id")?),
+        contact_id: get(row, "contact_id")?,
+        subject: get(row, "subject")?,
+        status: parse("conversations", "status", &status, Status::parse)?,
+        assignee_id: get::<Option<i64>>(row, "assignee_id")?.map(UserId),
+        spam_score_milli: get(row, "spam_score_milli")?,
+        spam_reasons: get(row, "spam_reasons")?,
+        unparseable: flag(row, "unparseable")?,
+        autoreply_pending: flag(row, "autoreply_pending")?,
+        message_count: get(row, "message_count")?,
+        created_at: get(row, "created_at")?,
+        last_message_at: get(row, "last_message_at")?,
+        customer_email: get(row, "customer_email")?,
+        customer_name: get(row, "customer_name")?,
+    })
+}
+
+pub struct NewConversation<'a> {
+    pub account_id: AccountId,
+    pub mailbox_id: MailboxId,
+    pub contact_id: Option<i64>,
+    pub subject: &'a str,
+    pub status: Status,
+    pub spam_score_milli: i64,
+    pub spam_reasons: &'a str,
+    pub unparseable: bool,
+    pub autoreply_pending: bool,
+    pub now: i64,
+}
+
+pub async fn insert(
+    conn: &mut AnyConnection,
+    c: NewConversation<'_>,
+) -> Result<ConversationId, StoreError> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO conversations (account_id, mailbox_id, contact_id, subject, status, spam_score_milli, \
+         spam_reasons, unparseable, autoreply_pending, created_at, last_message_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id",
+    )
+    .bind(c.account_id.0)
+    .bind(c.mailbox_id.0)
+    .bind(c.contact_id)
+    .bind(c.subject)
+    .bind(c.status.as_str())
+    .bind(c.spam_score_milli)
+    .bind(c.spam_reasons)
+    .bind(i64::from(c.unparseable))
+    .bind(i64::from(c.autoreply_pending))
+    .bind(c.now)
+    .fetch_one(conn)
+    .await?;
+    Ok(ConversationId(id))
+}
+
+pub async fn get_by_id(
+    conn: &mut AnyConnection,
+    id: ConversationId,
+) -> Result<Option<ConversationRecord>, StoreError> {
+    let row = sqlx::query(concat!(select!(), "WHERE c.id = $1"))
+        .bind(id.0)
+        .fetch_optional(conn)
+        .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+/// A page of a mailbox's conversations, newest activity first, continuing
+/// after `(before_at, before_id)` (keyset paging: stable while mail arrives).
+pub async fn list_for_mailbox(
+    conn: &mut AnyConnection,
+    mailbox: MailboxId,
+    status: Option<Status>,
+    before: Option<(i64, i64)>,
+    limit: i64,
+) -> Result<Vec<ConversationRecord>, StoreError> {
+    let (at, id) = before.unwrap_or((i64::MAX, i64::MAX));
+    let rows = sqlx::query(concat!(
+        select!(),
+        "WHERE c.mailbox_id = $1 AND ($2 = '' OR c.status = $2) \
+         AND (c.last_message_at < $3 OR (c.last_message_at = $3 AND c.id < $4)) \
+         ORDER BY c.last_message_at DESC, c.id DESC LIMIT $5"
+    ))
+    .bind(mailbox.0)
+    .bind(status.map(Status::as_str).unwrap_or(""))
+    .bind(at)
+    .bind(id)
+    .bind(limit)
+    .fetch_all(conn)
+    .await?;
+    rows.iter().map(from_row).collect()
+}
+
+pub async fn count_for_mailbox(
+    conn: &mut AnyConnection,
+    mailbox: MailboxId,
+) -> Result<i64, StoreError> {
+    Ok(
+        sqlx::query_scalar("SELECT COUNT(*) FROM conversations WHERE mailbox_id = $1")
+            .bind(mailbox.0)
+            .fetch_one(conn)
+            .await?,
+    )
+}
+
+/// After a new message: bump activity and counts, set status and assignee.
+pub async fn record_message(
+    conn: &mut AnyConnection,
+    id: ConversationId,
+    status: Status,
+    assignee: Option<UserId>,
+    at: i64,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE conversations SET message_count = message_count + 1, status = $1, assignee_id = $2, \
+         last_message_at = CASE WHEN last_message_at > $3 THEN last_message_at ELSE $3 END WHERE id = $4",
+    )
+    .bind(status.as_str())
+    .bind(assignee.map(|u| u.0))
+    .bind(at)
+    .bind(id.0)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Adds people to the conversation (ignores those already in it).
+pub async fn add_participants(
+    conn: &mut AnyConnection,
+    id: ConversationId,
+    emails: &[String],
+) -> Result<(), StoreError> {
+    for email in emails {
+        sqlx::query(
+            "INSERT INTO conversation_participants (conversation_id, email) VALUES ($1, $2) \
+             ON CONFLICT (conversation_id, email) DO NOTHING",
+        )
+        .bind(id.0)
+        .bind(email)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+pub async fn has_participant(
+    conn: &mut AnyConnection,
+    id: ConversationId,
+    email: &str,
+) -> Result<bool, StoreError> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM conversation_participants WHERE conversation_id = $1 AND email = $2",
+    )
+    .bind(id.0)
+    .bind(email)
+    .fetch_one(conn)
+    .await?;
+    Ok(n > 0)
+}
+
+/// A new customer message makes the conversation unread for everyone.
+pub async fn mark_unread_for_all(
+    conn: &mut AnyConnection,
+    id: ConversationId,
+) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM conversation_reads WHERE conversation_id = $1")
+        .bind(id.0)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The author of the team's latest reply, for Maintain assignments.
+pub async fn latest_replier(
+    conn: &mut AnyConnection,
+    id: ConversationId,
+) -> Result<Option<UserId>, StoreError> {
+    let author: Option<Option<i64>> = sqlx::query_scalar(
+        "SELECT author_id FROM messages WHERE conversation_id = $1 AND direction = 'out' \
+         ORDER BY id DESC LIMIT 1",
+    )
+    .bind(id.0)
+    .fetch_optional(conn)
+    .await?;
+    Ok(author.flatten().map(UserId))
+}
