@@ -17,6 +17,9 @@ pub mod users;
 pub use actor::Actor;
 pub use error::AppError;
 pub use secrets::hash_token;
+/// The signature allow-list, for adapters that show a refused form again:
+/// what the person typed is redisplayed only after the same cleaning.
+pub use ecp_mail::html::sanitize_signature;
 
 use ecp_store::Db;
 
