@@ -213,6 +213,7 @@ impl App {
         self.mailbox(actor, id).await?;
         actor.require_admin()?;
         let mut tx = self.db.begin().await?;
+        ecp_store::search::forget_mailbox(&mut tx, self.db.backend(), id.0).await?;
         if !mailboxes::delete(&mut tx, id).await? {
             return Err(AppError::NotFound);
         }

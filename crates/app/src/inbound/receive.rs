@@ -1,0 +1,92 @@
+use crate::error::AppError;
+use crate::{App, AppResult, now_ms};
+use ecp_domain::MailboxId;
+use ecp_store::blobs;
+use ecp_store::raw_messages::{self, RawId};
+use sha2::{Digest, Sha256};
+
+/// Where a message came from; together with the mailbox, its identity for
+/// deduplication before parsing.
+#[derive(Debug, Clone)]
+pub enum Source {
+    /// An SMTP transaction (the envelope id is unique per message).
+    Smtp { envelope_id: String },
+    /// A POP account's message, by its UIDL.
+    Pop { account_id: i64, uidl: String },
+    /// A file from `ecp import`, by a key stable across runs.
+    Import { key: String },
+}
+
+impl Source {
+    fn kind(&self) -> &'static str {
+        match self {
+            Source::Smtp { .. } => "smtp",
+            Source::Pop { .. } => "pop",
+            Source::Import { .. } => "import",
+        }
+    }
+
+    fn key(&self) -> String {
+        match self {
+            Source::Smtp { envelope_id } => envelope_id.clone(),
+            Source::Pop { account_id, uidl } => format!("{account_id}:{uidl}"),
+            Source::Import { key } => key.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Received {
+    pub raw_id: RawId,
+    /// False when this source had already delivered it (nothing was added).
+    pub new: bool,
+}
+
+impl App {
+    /// Stores the raw message durably. When this returns Ok the message is
+    /// safe: acknowledge it to its sender (SMTP 250, POP DELE).
+    pub async fn receive_raw(
+        &self,
+        mailbox: MailboxId,
+        source: &Source,
+        bytes: &[u8],
+    ) -> AppResult<Received> {
+        if bytes.is_empty() {
+            return Err(AppError::invalid("message", "The message is empty."));
+        }
+        let sha = hex::encode(Sha256::digest(bytes));
+        let now = now_ms();
+        let mut tx = self.db.begin().await?;
+        blobs::put(&mut tx, &sha, bytes, now).await?;
+        let (raw_id, new) = raw_messages::insert_once(
+            &mut tx,
+            mailbox,
+            source.kind(),
+            &source.key(),
+            &sha,
+            bytes.len() as i64,
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Received { raw_id, new })
+    }
+
+    /// Receives and files a message in one call (files it later if filing
+    /// fails now: the raw copy is already safe and stays pending).
+    pub async fn ingest(
+        &self,
+        mailbox: MailboxId,
+        source: &Source,
+        bytes: &[u8],
+    ) -> AppResult<(Received, Option<crate::inbound::ProcessOutcome>)> {
+        let received = self.receive_raw(mailbox, source, bytes).await?;
+        match self.process_raw(received.raw_id).await {
+            Ok(outcome) => Ok((received, Some(outcome))),
+            Err(e) => {
+                tracing::warn!(raw = received.raw_id.0, error = %e, "filing failed; the message stays pending");
+                Ok((received, None))
+            }
+        }
+    }
+}
