@@ -5,6 +5,7 @@
 pub mod account;
 mod actor;
 pub mod auth;
+pub mod conversations;
 pub mod inbound;
 mod error;
 pub mod mailboxes;

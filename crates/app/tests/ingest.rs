@@ -60,6 +60,7 @@ async fn filed(f: &Fixture, key: &str, raw: &[u8]) -> ProcessOutcome {
 }
 
 both_backends!(
+    reading_respects_mailbox_permissions,
     threads_by_headers_and_dedupes,
     token_only_for_participants,
     spam_and_contacts,
@@ -258,5 +259,119 @@ async fn pending_survives_and_is_filed_once(t: TestDb) {
             .await
             .unwrap(),
         1
+    );
+}
+
+async fn reading_respects_mailbox_permissions(t: TestDb) {
+    let f = fixture(t).await;
+    let ProcessOutcome::Filed {
+        conversation,
+        message,
+        ..
+    } = filed(
+        &f,
+        "1",
+        &mail("ann@cust.example", "Hello", "r1@x", "", "body text"),
+    )
+    .await
+    else {
+        panic!()
+    };
+    let owner = f.app.actor(f.owner).await.unwrap();
+    let page = f
+        .app
+        .list_conversations(&owner, f.mailbox, None, None, 50)
+        .await
+        .unwrap();
+    assert_eq!(page.conversations.len(), 1);
+    assert!(page.next.is_none());
+    let view = f.app.conversation(&owner, conversation).await.unwrap();
+    assert_eq!(view.messages[0].text_body.trim(), "body text");
+    let raw = f
+        .app
+        .raw_source(&owner, conversation, message)
+        .await
+        .unwrap();
+    assert!(String::from_utf8_lossy(&raw.bytes).contains("Subject: Hello"));
+
+    let added = f
+        .app
+        .add_user(
+            &owner,
+            &ecp_app::users::NewUserInput {
+                name: "Uma".into(),
+                email: "uma@acme.example".into(),
+                role: "user".into(),
+                password: "correct horse battery".into(),
+            },
+        )
+        .await
+        .unwrap();
+    let uma = f.app.actor(added.user.id).await.unwrap();
+    assert!(matches!(
+        f.app
+            .list_conversations(&uma, f.mailbox, None, None, 50)
+            .await,
+        Err(ecp_app::AppError::NotFound)
+    ));
+    assert!(matches!(
+        f.app.conversation(&uma, conversation).await,
+        Err(ecp_app::AppError::NotFound)
+    ));
+    assert!(matches!(
+        f.app.raw_source(&uma, conversation, message).await,
+        Err(ecp_app::AppError::NotFound)
+    ));
+    f.app
+        .set_mailbox_permissions(&owner, f.mailbox, &[uma.user_id])
+        .await
+        .unwrap();
+    assert_eq!(
+        f.app
+            .conversation(&uma, conversation)
+            .await
+            .unwrap()
+            .messages
+            .len(),
+        1
+    );
+}
+
+#[tokio::test]
+async fn keyset_paging_is_stable() {
+    let f = fixture(TestDb::sqlite().unwrap()).await;
+    for i in 0..7 {
+        filed(
+            &f,
+            &format!("k{i}"),
+            &mail("a@c.example", &format!("s{i}"), &format!("k{i}@c"), "", "b"),
+        )
+        .await;
+    }
+    let owner = f.app.actor(f.owner).await.unwrap();
+    let mut seen = Vec::new();
+    let mut before = None;
+    loop {
+        let page = f
+            .app
+            .list_conversations(&owner, f.mailbox, Some("open"), before, 3)
+            .await
+            .unwrap();
+        seen.extend(page.conversations.iter().map(|c| c.id));
+        match page.next {
+            Some(n) => before = Some(n),
+            None => break,
+        }
+    }
+    assert_eq!(seen.len(), 7);
+    let mut dedup = seen.clone();
+    dedup.sort();
+    dedup.dedup();
+    assert_eq!(dedup.len(), 7);
+    assert!(
+        f.app
+            .list_conversations(&owner, f.mailbox, Some("bogus"), None, 3)
+            .await
+            .is_err()
     );
 }
