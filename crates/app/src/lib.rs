@@ -6,6 +6,7 @@ pub mod account;
 mod actor;
 pub mod auth;
 pub mod conversations;
+pub mod import;
 pub mod inbound;
 mod error;
 pub mod mailboxes;

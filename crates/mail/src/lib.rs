@@ -7,6 +7,7 @@ mod body;
 pub mod display;
 pub mod filename;
 pub mod html;
+pub mod mbox;
 pub mod message;
 pub mod parse;
 pub mod spam;

@@ -2,6 +2,7 @@
 //! real mail servers (Dovecot, SMTP), self-signed TLS. Each module adds one
 //! fixture; nothing here is used by the shipped binary.
 
+pub mod corpora;
 pub mod db;
 pub mod dovecot;
 pub mod tls;

@@ -92,37 +92,69 @@ impl App {
 
     async fn try_process(&self, id: RawId) -> AppResult<ProcessOutcome> {
         let mut tx = self.db.begin().await?;
-        let Some(raw) = raw_messages::get_by_id(&mut tx, id).await? else {
+        let outcome = self.file_in(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(outcome)
+    }
+
+    /// Files many stored messages in one transaction (one disk sync for
+    /// all, which is what makes bulk import fast). If any fails, the batch
+    /// is rolled back and each is filed on its own, so one bad message
+    /// costs speed, never mail.
+    pub async fn process_batch(&self, ids: &[RawId]) -> AppResult<Vec<ProcessOutcome>> {
+        let attempt: AppResult<Vec<ProcessOutcome>> = async {
+            let mut tx = self.db.begin().await?;
+            let mut out = Vec::with_capacity(ids.len());
+            for id in ids {
+                out.push(self.file_in(&mut tx, *id).await?);
+            }
+            tx.commit().await?;
+            Ok(out)
+        }
+        .await;
+        match attempt {
+            Ok(out) => Ok(out),
+            Err(e) => {
+                tracing::debug!(error = %e, "batch filing failed; filing one by one");
+                let mut out = Vec::with_capacity(ids.len());
+                for id in ids {
+                    out.push(self.process_raw(*id).await?);
+                }
+                Ok(out)
+            }
+        }
+    }
+
+    /// Files one stored message inside the caller's transaction.
+    async fn file_in(&self, tx: &mut Tx, id: RawId) -> AppResult<ProcessOutcome> {
+        let Some(raw) = raw_messages::get_by_id(tx, id).await? else {
             return Err(AppError::NotFound);
         };
         if raw.state != "pending" {
             return Ok(ProcessOutcome::AlreadyDone);
         }
-        let mailbox = mailboxes::get_by_id(&mut tx, raw.mailbox_id)
+        let mailbox = mailboxes::get_by_id(tx, raw.mailbox_id)
             .await?
             .ok_or(AppError::NotFound)?;
-        let account = accounts::get_by_id(&mut tx, mailbox.account_id)
+        let account = accounts::get_by_id(tx, mailbox.account_id)
             .await?
             .ok_or(AppError::NotFound)?;
-        let bytes = self.raw_bytes(&mut tx, &raw.blob_sha256).await?;
+        let bytes = self.raw_bytes(tx, &raw.blob_sha256).await?;
         let now = now_ms();
         let outcome = match ecp_mail::parse(&bytes) {
             Err(e) => {
                 let conversation =
-                    file_unparseable(&mut tx, account.id, mailbox.id, id, &e.to_string(), now)
-                        .await?;
-                raw_messages::finish(&mut tx, id, "unparseable", None, Some(&e.to_string()))
-                    .await?;
+                    file_unparseable(tx, account.id, mailbox.id, id, &e.to_string(), now).await?;
+                raw_messages::finish(tx, id, "unparseable", None, Some(&e.to_string())).await?;
                 ProcessOutcome::Unparseable { conversation }
             }
             Ok(msg) => {
                 if let Some(mid) = &msg.message_id {
+                    let mid = mid.replace('\0', "");
                     if let Some(existing) =
-                        messages::find_by_message_id(&mut tx, mailbox.id, mid).await?
+                        messages::find_by_message_id(tx, mailbox.id, &mid).await?
                     {
-                        raw_messages::finish(&mut tx, id, "duplicate", Some(existing), None)
-                            .await?;
-                        tx.commit().await?;
+                        raw_messages::finish(tx, id, "duplicate", Some(existing), None).await?;
                         return Ok(ProcessOutcome::Duplicate { message: existing });
                     }
                 }
@@ -135,17 +167,16 @@ impl App {
                     raw: id,
                     now,
                 };
-                let outcome = filing.file(&mut tx, &msg).await.map_err(|e| match e {
+                let outcome = filing.file(tx, &msg).await.map_err(|e| match e {
                     StoreError::Duplicate(w) => AppError::Conflict(w),
                     other => other.into(),
                 })?;
                 if let ProcessOutcome::Filed { message, .. } = outcome {
-                    raw_messages::finish(&mut tx, id, "processed", Some(message), None).await?;
+                    raw_messages::finish(tx, id, "processed", Some(message), None).await?;
                 }
                 outcome
             }
         };
-        tx.commit().await?;
         Ok(outcome)
     }
 }
@@ -174,8 +205,41 @@ fn bounded(s: &str, max: usize) -> String {
     s.chars().take(max).collect()
 }
 
+/// PostgreSQL text can't hold NUL bytes (SQLite can): mail that carries
+/// them (it happens, in bodies and broken headers) is stored without them,
+/// on both backends alike. The raw original keeps every byte.
+fn without_nul(msg: &ParsedMessage) -> ParsedMessage {
+    fn c(s: &str) -> String {
+        s.replace('\0', "")
+    }
+    fn addr(a: &ecp_mail::MailAddress) -> ecp_mail::MailAddress {
+        ecp_mail::MailAddress {
+            name: a.name.as_deref().map(c),
+            address: c(&a.address),
+        }
+    }
+    let mut m = msg.clone();
+    m.message_id = msg.message_id.as_deref().map(c);
+    m.in_reply_to = msg.in_reply_to.iter().map(|s| c(s)).collect();
+    m.references = msg.references.iter().map(|s| c(s)).collect();
+    m.from = msg.from.as_ref().map(addr);
+    m.to = msg.to.iter().map(addr).collect();
+    m.cc = msg.cc.iter().map(addr).collect();
+    m.subject = c(&msg.subject);
+    m.text_body = c(&msg.text_body);
+    m.html_body = msg.html_body.as_deref().map(c);
+    for a in &mut m.attachments {
+        a.filename = c(&a.filename);
+        a.content_type = c(&a.content_type);
+        a.content_id = a.content_id.as_deref().map(c);
+    }
+    m
+}
+
 impl Filing {
     async fn file(&self, tx: &mut Tx, msg: &ParsedMessage) -> Result<ProcessOutcome, StoreError> {
+        let cleaned = without_nul(msg);
+        let msg = &cleaned;
         let from_address = msg
             .from
             .as_ref()

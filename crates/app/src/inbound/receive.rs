@@ -72,6 +72,37 @@ impl App {
         Ok(Received { raw_id, new })
     }
 
+    /// Stores many raw messages in one transaction (bulk import).
+    pub async fn receive_batch(
+        &self,
+        mailbox: MailboxId,
+        items: &[(Source, Vec<u8>)],
+    ) -> AppResult<Vec<Received>> {
+        let now = now_ms();
+        let mut tx = self.db.begin().await?;
+        let mut out = Vec::with_capacity(items.len());
+        for (source, bytes) in items {
+            if bytes.is_empty() {
+                return Err(AppError::invalid("message", "The message is empty."));
+            }
+            let sha = hex::encode(Sha256::digest(bytes));
+            blobs::put(&mut tx, &sha, bytes, now).await?;
+            let (raw_id, new) = raw_messages::insert_once(
+                &mut tx,
+                mailbox,
+                source.kind(),
+                &source.key(),
+                &sha,
+                bytes.len() as i64,
+                now,
+            )
+            .await?;
+            out.push(Received { raw_id, new });
+        }
+        tx.commit().await?;
+        Ok(out)
+    }
+
     /// Receives and files a message in one call (files it later if filing
     /// fails now: the raw copy is already safe and stays pending).
     pub async fn ingest(
