@@ -16,6 +16,19 @@
     });
   });
 
+  // Sliders that show their value: data-range-output="id of an <output>".
+  document.querySelectorAll("input[type=range][data-range-output]").forEach(function (r) {
+    var out = document.getElementById(r.getAttribute("data-range-output"));
+    if (!out) { return; }
+    r.addEventListener("input", function () { out.textContent = r.value; });
+  });
+
+  // Read-only fields holding something to copy (invite links, new tokens):
+  // selected on focus so Ctrl+C is all it takes.
+  document.querySelectorAll("input.secret[readonly]").forEach(function (el) {
+    el.addEventListener("focus", function () { el.select(); });
+  });
+
   // Rich-text signature editors: a contenteditable div mirrored into a
   // hidden textarea that the form submits. The server sanitizes whatever
   // arrives, so this only has to be convenient, not safe.

@@ -1,9 +1,13 @@
 //! Server-rendered pages. Each file serves one screen; `page` holds what
 //! every page's layout needs.
 
+mod form;
 mod home;
+mod invite;
 mod login;
 pub(crate) mod page;
+mod preferences;
+mod settings;
 mod signup;
 
 use crate::state::AppState;
@@ -14,4 +18,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(home::routes())
         .merge(login::routes())
         .merge(signup::routes())
+        .merge(settings::routes())
+        .merge(preferences::routes())
+        .merge(invite::routes())
 }
