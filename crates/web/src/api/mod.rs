@@ -1,8 +1,13 @@
 //! The JSON API under /api/v1: bearer tokens, one file per resource, the
 //! OpenAPI document built from the handlers' annotations so it can't drift.
 
+mod account;
 mod extract;
+mod mailboxes;
 mod me;
+mod shared;
+mod tokens;
+mod users;
 
 use crate::state::AppState;
 use axum::Json;
@@ -12,7 +17,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 
-pub(crate) use extract::{ApiJson, ApiUser};
+pub(crate) use extract::{ApiId, ApiJson, ApiUser};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -45,6 +50,10 @@ impl Modify for BearerAuth {
 pub(crate) fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(me::routes())
+        .merge(users::routes())
+        .merge(mailboxes::routes())
+        .merge(account::routes())
+        .merge(tokens::routes())
         .split_for_parts()
 }
 
@@ -53,4 +62,5 @@ pub(crate) fn routes() -> Router<AppState> {
     router
         .route("/openapi.json", get(move || async move { Json(doc) }))
         .fallback(|| async { crate::error::ApiError::not_found_route() })
+        .method_not_allowed_fallback(|| async { shared::method_not_allowed() })
 }

@@ -261,3 +261,99 @@ impl Api {
         self.call("GET", path, None).await
     }
 }
+
+// Helpers for the API tests: users made through the use cases, the API
+// switched on, clients for each user.
+impl TestApp {
+    /// The owner as an actor, for calling use cases directly.
+    pub async fn owner_actor(&self, acc: &Account) -> ecp_app::Actor {
+        self.app
+            .actor(ecp_domain::UserId(acc.owner_id))
+            .await
+            .unwrap()
+    }
+
+    /// Adds a user with the test password; returns their id.
+    pub async fn add_user(&self, acc: &Account, name: &str, email: &str, role: &str) -> i64 {
+        let owner = self.owner_actor(acc).await;
+        let input = ecp_app::users::NewUserInput {
+            name: name.into(),
+            email: email.into(),
+            role: role.into(),
+            password: PASSWORD.into(),
+        };
+        self.app.add_user(&owner, &input).await.unwrap().user.id.0
+    }
+
+    /// Turns on Enable API (the plan must allow it).
+    pub async fn enable_api(&self, acc: &Account) {
+        let patch = ecp_app::account::OptionsPatch {
+            api_enabled: Some(true),
+            ..Default::default()
+        };
+        self.app
+            .set_options(ecp_domain::AccountId(acc.account_id), &patch)
+            .await
+            .unwrap();
+    }
+
+    /// An API client holding a fresh token of the user with this email.
+    pub async fn api_as(&self, email: &str) -> Api {
+        let token = self.token_for(email).await;
+        self.api(&token)
+    }
+
+    /// An account on a paid plan with the API on, and its owner's client.
+    pub async fn api_account(&self, plan: &str) -> (Account, Api) {
+        let acc = self.account(plan, "olivia@example.com").await;
+        self.enable_api(&acc).await;
+        let api = self.api_as(&acc.owner_email).await;
+        (acc, api)
+    }
+}
+
+impl Api {
+    /// Sends a raw body with a content type, for malformed-input tests.
+    pub async fn raw(
+        &self,
+        method: &str,
+        path: &str,
+        content_type: &str,
+        body: &str,
+    ) -> (u16, serde_json::Value) {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        let res = self
+            .req(method, path)
+            .header("content-type", content_type)
+            .body(body.to_string())
+            .send()
+            .await
+            .unwrap();
+        let status = res.status().as_u16();
+        let text = res.text().await.unwrap();
+        let json = serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text));
+        (status, json)
+    }
+}
+
+/// The `code` of an API error body.
+pub fn err_code(body: &serde_json::Value) -> &str {
+    body["error"]["code"].as_str().unwrap_or("")
+}
+
+/// The `message` of an API error body.
+pub fn err_message(body: &serde_json::Value) -> &str {
+    body["error"]["message"].as_str().unwrap_or("")
+}
+
+/// The field names listed in a validation error.
+pub fn err_fields(body: &serde_json::Value) -> Vec<String> {
+    body["error"]["fields"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|f| f["field"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}

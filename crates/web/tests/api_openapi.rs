@@ -1,0 +1,205 @@
+//! The OpenAPI document is the API's contract: every operation in it must
+//! have a test, and every tested operation must be in it. A new endpoint
+//! without a test fails here.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::*;
+use ecp_testkit::db::Kind;
+use std::collections::BTreeSet;
+
+/// Each operation and the test (file, function) that exercises it, happy
+/// path and errors.
+const EXERCISED: &[(&str, &str, &str, &str)] = &[
+    ("GET", "/me", "api_me", "me_and_preferences"),
+    ("PATCH", "/me", "api_me", "preferences_bad_input"),
+    ("POST", "/me/password", "api_me", "password_change"),
+    ("GET", "/users", "api_users", "list_create_get_update"),
+    (
+        "POST",
+        "/users",
+        "api_users",
+        "bad_input_is_refused_and_nothing_written",
+    ),
+    ("GET", "/users/{id}", "api_users", "who_may_change_whom"),
+    (
+        "PATCH",
+        "/users/{id}",
+        "api_users",
+        "user_limit_of_the_plan",
+    ),
+    ("GET", "/mailboxes", "api_mailboxes", "crud_and_permissions"),
+    (
+        "POST",
+        "/mailboxes",
+        "api_mailboxes",
+        "bad_input_is_refused_and_nothing_written",
+    ),
+    (
+        "GET",
+        "/mailboxes/{id}",
+        "api_mailboxes",
+        "crud_and_permissions",
+    ),
+    ("PATCH", "/mailboxes/{id}", "api_mailboxes", "hostile_html"),
+    (
+        "DELETE",
+        "/mailboxes/{id}",
+        "api_mailboxes",
+        "crud_and_permissions",
+    ),
+    (
+        "GET",
+        "/mailboxes/{id}/permissions",
+        "api_mailboxes",
+        "plan_limit_and_read_only_after_downgrade",
+    ),
+    (
+        "PUT",
+        "/mailboxes/{id}/permissions",
+        "api_mailboxes",
+        "other_accounts_mailboxes_do_not_exist",
+    ),
+    ("GET", "/account", "api_account", "summary_and_who_sees_it"),
+    (
+        "GET",
+        "/account/options",
+        "api_account",
+        "options_get_and_patch",
+    ),
+    (
+        "PATCH",
+        "/account/options",
+        "api_account",
+        "options_get_and_patch",
+    ),
+    ("PUT", "/account/plan", "api_account", "plan_changes"),
+    ("POST", "/account/owner", "api_account", "owner_transfer"),
+    ("GET", "/tokens", "api_tokens", "list_create_revoke"),
+    ("POST", "/tokens", "api_tokens", "bad_input"),
+    ("DELETE", "/tokens/{id}", "api_tokens", "list_create_revoke"),
+];
+
+const SOURCES: &[(&str, &str)] = &[
+    ("api_me", include_str!("api_me.rs")),
+    ("api_users", include_str!("api_users.rs")),
+    ("api_mailboxes", include_str!("api_mailboxes.rs")),
+    ("api_account", include_str!("api_account.rs")),
+    ("api_tokens", include_str!("api_tokens.rs")),
+    ("api_access", include_str!("api_access.rs")),
+    ("permission_matrix", include_str!("permission_matrix.rs")),
+];
+
+/// The test source calls the operation: the method and the path with its
+/// parameter written as a format argument, e.g. `"PATCH", &format!("/users/{uid}")`.
+fn calls(source: &str, method: &str, path: &str) -> bool {
+    let (head, tail) = match path.split_once("{id}") {
+        Some((h, t)) => (h, Some(t)),
+        None => (path, None),
+    };
+    let mut rest = source;
+    while let Some(i) = rest.find(&format!("\"{head}")) {
+        let after = &rest[i + 1 + head.len()..];
+        let path_matches = match tail {
+            None => after.starts_with('"'),
+            Some(t) => after.split_once('}').is_some_and(|(param, more)| {
+                param.starts_with('{') && more.starts_with(&format!("{t}\""))
+            }),
+        };
+        let before = &rest[..i];
+        let window = &before[before.len().saturating_sub(120)..];
+        let method_matches = if method == "GET" {
+            window.contains(".get(") || window.contains("\"GET\"")
+        } else {
+            window.contains(&format!("\"{method}\""))
+        };
+        if path_matches && method_matches {
+            return true;
+        }
+        rest = &rest[i + 1..];
+    }
+    false
+}
+
+async fn openapi_covers_every_route(kind: Kind) {
+    let t = spawn(kind).await;
+    let res = reqwest::get(format!("{}/api/v1/openapi.json", t.base))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let doc: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(doc["servers"][0]["url"], "/api/v1");
+    assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+
+    let mut documented = BTreeSet::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let method = method.to_ascii_uppercase();
+            assert!(
+                op["responses"]
+                    .as_object()
+                    .unwrap()
+                    .keys()
+                    .any(|k| k.starts_with('2')),
+                "{method} {path} documents its success"
+            );
+            assert!(
+                op["responses"]["401"].is_object(),
+                "{method} {path} documents 401"
+            );
+            assert!(op["tags"].is_array(), "{method} {path} has a tag");
+            documented.insert((method, path.clone()));
+        }
+    }
+    let tested: BTreeSet<(String, String)> = EXERCISED
+        .iter()
+        .map(|(m, p, _, _)| (m.to_string(), p.to_string()))
+        .collect();
+    let untested: Vec<_> = documented.difference(&tested).collect();
+    assert!(
+        untested.is_empty(),
+        "endpoints without a test: {untested:?}"
+    );
+    let undocumented: Vec<_> = tested.difference(&documented).collect();
+    assert!(
+        undocumented.is_empty(),
+        "tested but not in openapi.json: {undocumented:?}"
+    );
+
+    // Each named test exists and really calls its operation.
+    for (method, path, file, test) in EXERCISED {
+        let source = SOURCES
+            .iter()
+            .find(|(f, _)| f == file)
+            .map(|(_, s)| *s)
+            .unwrap_or_else(|| panic!("no test file {file}"));
+        assert!(
+            source.contains(&format!("async fn {test}(")),
+            "{file}::{test} does not exist"
+        );
+        assert!(
+            calls(source, method, path),
+            "{file} never calls {method} {path}"
+        );
+    }
+
+    // No secret ever appears in a response schema.
+    let schemas = doc["components"]["schemas"].to_string();
+    for secret in ["password_hash", "token_hash", "hash\""] {
+        assert!(!schemas.contains(secret), "{secret} in a schema");
+    }
+}
+
+macro_rules! on_both {
+    ($($name:ident),+ $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() { super::$name(ecp_testkit::db::Kind::Sqlite).await }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() { super::$name(ecp_testkit::db::Kind::Postgres).await }
+        }
+    )+};
+}
+
+on_both!(openapi_covers_every_route);
