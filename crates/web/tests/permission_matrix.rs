@@ -2,7 +2,9 @@
 //! unpermitted user} x plan, in the API and the UI. A mailbox the actor may
 //! not see answers 404 (and is absent from lists) exactly like one that
 //! does not exist; one they see but may not change answers 403. On Free
-//! every user sees every mailbox, and the API refuses every call.
+//! every user sees every mailbox, and the API refuses every call. The UI
+//! column covers the mailbox page, the home list and the Account & Tools
+//! mailbox editor (show, save, delete confirmation, delete).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -22,6 +24,10 @@ enum Route {
     ApiPutPermissions,
     UiHome,
     UiMailbox,
+    UiSettingsEdit,
+    UiSettingsSave,
+    UiSettingsDeleteConfirm,
+    UiSettingsDelete,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -80,6 +86,22 @@ const FREE: &[(Route, [Expect; 4])] = &[
     (ApiPutPermissions, [PlanRefused; 4]),
     (UiHome, [Listed; 4]),
     (UiMailbox, [Status(200); 4]),
+    (
+        UiSettingsEdit,
+        [Status(200), Status(200), Status(403), Status(403)],
+    ),
+    (
+        UiSettingsSave,
+        [Status(303), Status(303), Status(403), Status(403)],
+    ),
+    (
+        UiSettingsDeleteConfirm,
+        [Status(200), Status(200), Status(403), Status(403)],
+    ),
+    (
+        UiSettingsDelete,
+        [Status(303), Status(303), Status(403), Status(403)],
+    ),
 ];
 
 struct Actor {
@@ -89,6 +111,7 @@ struct Actor {
 
 struct Setup {
     t: TestApp,
+    names: std::collections::HashMap<i64, String>,
     acc: Account,
     permitted: i64,
     actors: Vec<Actor>,
@@ -126,6 +149,7 @@ async fn setup(kind: Kind, plan: &str) -> Setup {
     }
     Setup {
         t,
+        names: Default::default(),
         acc,
         permitted,
         actors,
@@ -146,7 +170,7 @@ fn api_status((status, body): (u16, serde_json::Value)) -> Expect {
 
 impl Setup {
     /// A mailbox on which only the permitted user is listed.
-    async fn mailbox(&self, name: &str) -> i64 {
+    async fn mailbox(&mut self, name: &str) -> i64 {
         let owner = self.t.owner_actor(&self.acc).await;
         let address = format!("{}@in.example.com", name.to_lowercase());
         let input = MailboxInput {
@@ -154,14 +178,17 @@ impl Setup {
             direct_address: &address,
             ..Default::default()
         };
-        self.t
+        let id = self
+            .t
             .app
             .create_mailbox(&owner, &input, &[UserId(self.permitted)])
             .await
             .unwrap()
             .mailbox
             .id
-            .0
+            .0;
+        self.names.insert(id, name.to_string());
+        id
     }
 
     async fn exists(&self, id: i64) -> bool {
@@ -208,18 +235,44 @@ impl Setup {
                 }
             }
             UiMailbox => Status(a.browser.page(&path).await.0),
+            UiSettingsEdit => Status(a.browser.page(&format!("/settings{path}")).await.0),
+            UiSettingsSave => {
+                let name = self.names.get(&id).map(String::as_str).unwrap_or("Gone");
+                let address = format!("{}@in.example.com", name.to_lowercase());
+                let fields = [
+                    ("name", name),
+                    ("direct_address", address.as_str()),
+                    ("send_as_name", "Team"),
+                ];
+                let res = a.browser.post(&format!("/settings{path}"), &fields).await;
+                assert!(location(&res).starts_with("/settings/mailboxes") || res.status() != 303);
+                Status(res.status().as_u16())
+            }
+            UiSettingsDeleteConfirm => {
+                Status(a.browser.page(&format!("/settings{path}/delete")).await.0)
+            }
+            UiSettingsDelete => {
+                let res = a
+                    .browser
+                    .post(&format!("/settings{path}/delete"), &[])
+                    .await;
+                assert!(location(&res).starts_with("/settings/mailboxes") || res.status() != 303);
+                Status(res.status().as_u16())
+            }
         }
     }
 }
 
 async fn check_plan(kind: Kind, plan: &str, table: &[(Route, [Expect; 4])]) {
-    let s = setup(kind, plan).await;
+    let mut s = setup(kind, plan).await;
     let shared = s.mailbox("Shared").await;
     let missing = 987_654;
     for (route, expected) in table {
         for (who, want) in expected.iter().enumerate() {
             // A delete that succeeds needs a mailbox of its own.
-            let id = if *want == Status(204) {
+            let id = if *want == Status(204)
+                || (matches!(route, UiSettingsDelete) && *want == Status(303))
+            {
                 s.mailbox(&format!("Del{who}")).await
             } else {
                 shared
@@ -236,8 +289,8 @@ async fn check_plan(kind: Kind, plan: &str, table: &[(Route, [Expect; 4])]) {
                     "see"
                 }
             );
-            if matches!(route, ApiDelete) {
-                let deleted = *want == Status(204);
+            if matches!(route, ApiDelete | UiSettingsDelete) {
+                let deleted = matches!(want, Status(204) | Status(303));
                 assert_eq!(
                     s.exists(id).await,
                     !deleted,
@@ -248,7 +301,11 @@ async fn check_plan(kind: Kind, plan: &str, table: &[(Route, [Expect; 4])]) {
             // A mailbox that doesn't exist answers like one not seen.
             let never = match route {
                 UiHome => Absent,
-                UiMailbox => Status(404),
+                UiMailbox
+                | UiSettingsEdit
+                | UiSettingsSave
+                | UiSettingsDeleteConfirm
+                | UiSettingsDelete => Status(404),
                 _ if plan == "free" => PlanRefused,
                 ApiList => Absent,
                 _ => Status(404),
