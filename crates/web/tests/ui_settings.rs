@@ -1,5 +1,6 @@
 //! Account & Tools -> Mailboxes through the browser: add, edit, delete,
 //! permissions, bad input, role checks, plan caps and read-only mailboxes.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 mod ui_support;

@@ -136,3 +136,7 @@ pub fn escaped(s: &str) -> String {
         .replace('"', "&#34;")
         .replace('\'', "&#39;")
 }
+
+/// A refused form: its fields, the id of the error it shows, and a piece of
+/// that error's text.
+pub type BadForm<'a> = (Vec<(&'a str, &'a str)>, &'a str, &'a str);
