@@ -7,16 +7,13 @@ use crate::ui::page::{NoticeQuery, Page};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use ecp_app::mailboxes::MailboxRecord;
-use ecp_domain::MailboxId;
 
 pub(crate) fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/", get(home))
-        .route("/mailboxes/{id}", get(mailbox))
+    Router::new().route("/", get(home))
 }
 
 #[derive(Template, WebTemplate)]
@@ -47,26 +44,4 @@ async fn home(
         mailboxes,
     }
     .into_response())
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "mailbox.html")]
-struct MailboxPage {
-    page: Page,
-    mailboxes: Vec<MailboxRecord>,
-    mailbox: MailboxRecord,
-}
-
-async fn mailbox(
-    State(s): State<AppState>,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-) -> Result<MailboxPage, PageError> {
-    let mailbox = s.app.mailbox(&user.actor, MailboxId(id)).await?;
-    let mailboxes = s.app.visible_mailboxes(&user.actor).await?;
-    Ok(MailboxPage {
-        page: Page::for_user(&mailbox.name, &user, "home"),
-        mailboxes,
-        mailbox,
-    })
 }

@@ -1,6 +1,7 @@
 //! Server-rendered pages. Each file serves one screen; `page` holds what
 //! every page's layout needs.
 
+mod conversations;
 mod form;
 mod home;
 mod invite;
@@ -16,6 +17,7 @@ use axum::Router;
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .merge(home::routes())
+        .merge(conversations::routes())
         .merge(login::routes())
         .merge(signup::routes())
         .merge(settings::routes())

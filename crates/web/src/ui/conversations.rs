@@ -1,0 +1,293 @@
+//! A mailbox's conversation list and a conversation's messages (the plain
+//! first version; the full agent workspace builds on it).
+
+use crate::auth::CurrentUser;
+use crate::error::PageError;
+use crate::state::AppState;
+use crate::ui::page::Page;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use ecp_app::conversations::{AttachmentRecord, ConversationRecord, Download, MessageRecord};
+use ecp_app::mailboxes::MailboxRecord;
+use ecp_domain::conversation::ConversationId;
+use ecp_domain::{MailboxId, TimeZoneName};
+use serde::Deserialize;
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/mailboxes/{id}", get(mailbox))
+        .route("/conversations/{id}", get(conversation))
+        .route("/conversations/{id}/messages/{message}/source", get(source))
+        .route(
+            "/conversations/{id}/attachments/{attachment}",
+            get(attachment),
+        )
+}
+
+const PAGE_SIZE: i64 = 50;
+
+pub(crate) struct Row {
+    pub id: i64,
+    pub subject: String,
+    pub customer: String,
+    pub status: &'static str,
+    pub when: String,
+    pub messages: i64,
+    pub unparseable: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "mailbox.html")]
+struct MailboxPage {
+    page: Page,
+    mailboxes: Vec<MailboxRecord>,
+    mailbox: MailboxRecord,
+    status: String,
+    rows: Vec<Row>,
+    older: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+struct ListQuery {
+    #[serde(default)]
+    status: String,
+    /// `at.id` of the last row of the previous page.
+    before: Option<String>,
+}
+
+fn parse_before(s: Option<&str>) -> Option<(i64, i64)> {
+    let (at, id) = s?.split_once('.')?;
+    Some((at.parse().ok()?, id.parse().ok()?))
+}
+
+async fn zone(s: &AppState, user: &CurrentUser) -> Result<TimeZoneName, PageError> {
+    Ok(s.app.account(&user.actor).await?.options.time_zone)
+}
+
+async fn mailbox(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Query(q): Query<ListQuery>,
+) -> Result<MailboxPage, PageError> {
+    let mailbox = s.app.mailbox(&user.actor, MailboxId(id)).await?;
+    let status = q.status.trim().to_ascii_lowercase();
+    let page = s
+        .app
+        .list_conversations(
+            &user.actor,
+            mailbox.id,
+            Some(&status),
+            parse_before(q.before.as_deref()),
+            PAGE_SIZE,
+        )
+        .await?;
+    let tz = zone(&s, &user).await?;
+    let rows = page.conversations.iter().map(|c| row(c, &tz)).collect();
+    Ok(MailboxPage {
+        page: Page::for_user(&mailbox.name, &user, "home"),
+        mailboxes: s.app.visible_mailboxes(&user.actor).await?,
+        older: page.next.map(|(at, id)| format!("{at}.{id}")),
+        mailbox,
+        status,
+        rows,
+    })
+}
+
+fn row(c: &ConversationRecord, tz: &TimeZoneName) -> Row {
+    Row {
+        id: c.id.0,
+        subject: c.subject.clone(),
+        customer: if c.customer_name.is_empty() {
+            c.customer_email.clone()
+        } else {
+            c.customer_name.clone()
+        },
+        status: c.status.as_str(),
+        when: tz.format_ms(c.last_message_at),
+        messages: c.message_count,
+        unparseable: c.unparseable,
+    }
+}
+
+pub(crate) struct MessageView {
+    pub id: i64,
+    pub outgoing: bool,
+    pub from: String,
+    pub to: String,
+    pub cc: String,
+    pub when: String,
+    pub text: String,
+    pub has_source: bool,
+    pub spam: Option<String>,
+    pub attachments: Vec<AttachmentView>,
+}
+
+pub(crate) struct AttachmentView {
+    pub id: i64,
+    pub filename: String,
+    pub size: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "conversation.html")]
+struct ConversationPage {
+    page: Page,
+    mailboxes: Vec<MailboxRecord>,
+    mailbox: MailboxRecord,
+    conversation: ConversationRecord,
+    messages: Vec<MessageView>,
+}
+
+async fn conversation(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<ConversationPage, PageError> {
+    let view = s.app.conversation(&user.actor, ConversationId(id)).await?;
+    let mailbox = s
+        .app
+        .mailbox(&user.actor, view.conversation.mailbox_id)
+        .await?;
+    let tz = zone(&s, &user).await?;
+    let messages = view
+        .messages
+        .iter()
+        .map(|m| message_view(m, &view.attachments, &tz))
+        .collect();
+    Ok(ConversationPage {
+        page: Page::for_user(&view.conversation.subject, &user, "home"),
+        mailboxes: s.app.visible_mailboxes(&user.actor).await?,
+        mailbox,
+        conversation: view.conversation,
+        messages,
+    })
+}
+
+fn message_view(
+    m: &MessageRecord,
+    attachments: &[AttachmentRecord],
+    tz: &TimeZoneName,
+) -> MessageView {
+    MessageView {
+        id: m.id,
+        outgoing: m.direction == "out",
+        from: if m.from_name.is_empty() {
+            m.from_address.clone()
+        } else {
+            format!("{} <{}>", m.from_name, m.from_address)
+        },
+        to: m.to_list.clone(),
+        cc: m.cc_list.clone(),
+        when: tz.format_ms(m.created_at),
+        text: m.text_body.clone(),
+        has_source: m.raw_id.is_some(),
+        spam: (m.spam_score_milli > 0).then(|| {
+            format!(
+                "{:.1} ({})",
+                m.spam_score_milli as f64 / 1000.0,
+                m.spam_reasons
+            )
+        }),
+        attachments: attachments
+            .iter()
+            .filter(|a| a.message_id == m.id)
+            .map(|a| AttachmentView {
+                id: a.id,
+                filename: a.filename.clone(),
+                size: human_size(a.size),
+            })
+            .collect(),
+    }
+}
+
+fn human_size(n: i64) -> String {
+    match n {
+        n if n >= 1 << 20 => format!("{:.1} MB", n as f64 / 1048576.0),
+        n if n >= 1 << 10 => format!("{:.0} KB", n as f64 / 1024.0),
+        n => format!("{n} bytes"),
+    }
+}
+
+async fn source(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    Path((id, message)): Path<(i64, i64)>,
+) -> Result<Response, PageError> {
+    let d = s
+        .app
+        .raw_source(&user.actor, ConversationId(id), message)
+        .await?;
+    Ok(download(d, false))
+}
+
+async fn attachment(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    Path((id, attachment)): Path<(i64, i64)>,
+) -> Result<Response, PageError> {
+    let d = s
+        .app
+        .attachment(&user.actor, ConversationId(id), attachment)
+        .await?;
+    Ok(download(d, true))
+}
+
+/// Always a download, never rendered by the browser as a page of ours; only
+/// inert types keep their Content-Type, everything else is octet-stream.
+pub(crate) fn download(d: Download, keep_safe_type: bool) -> Response {
+    let base = d
+        .content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    const SAFE: &[&str] = &[
+        "image/png",
+        "image/jpeg",
+        "image/gif",
+        "image/webp",
+        "application/pdf",
+        "text/plain",
+    ];
+    let content_type = if keep_safe_type && SAFE.contains(&base.as_str()) {
+        base
+    } else if !keep_safe_type {
+        "message/rfc822".to_string()
+    } else {
+        "application/octet-stream".to_string()
+    };
+    let ascii: String = d
+        .filename
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || ".-_ ".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let disposition = format!(
+        "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
+        crate::auth::url_encode(&d.filename).replace('/', "%2F")
+    );
+    (
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CONTENT_DISPOSITION, disposition),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                "sandbox; default-src 'none'".to_string(),
+            ),
+        ],
+        d.bytes,
+    )
+        .into_response()
+}
