@@ -91,7 +91,7 @@ async fn overview(
     Ok(OverviewPage {
         page: Page::for_user("Account & Tools: Mailboxes", &user, "settings")
             .with_notice(q.notice.as_deref()),
-        dialog: Dialog::new("mailboxes", &user),
+        dialog: Dialog::new("mailboxes"),
         mailboxes,
         current: 0,
         adding: false,
@@ -161,7 +161,7 @@ async fn render_edit(
         None
     };
     let editable = read_only.is_none() && at_cap.is_none();
-    let dialog = Dialog::new("mailboxes", user);
+    let dialog = Dialog::new("mailboxes");
     let (status, errors, message) = match st.error {
         Some(e) => (e.status, e.fields, e.message),
         None => (StatusCode::OK, FieldErrors::default(), None),
@@ -320,7 +320,7 @@ async fn delete_confirm(
     let impact = s.app.mailbox_delete_impact(&user.actor, id).await?;
     Ok(DeletePage {
         page: Page::for_user("Delete mailbox", &user, "settings"),
-        dialog: Dialog::new("mailboxes", &user),
+        dialog: Dialog::new("mailboxes"),
         id: id.0,
         impact: impact.describe(),
         name: impact.name,

@@ -38,7 +38,7 @@ pub(crate) struct Dialog {
 }
 
 impl Dialog {
-    pub fn new(tab: &'static str, _user: &CurrentUser) -> Self {
+    pub fn new(tab: &'static str) -> Self {
         Self {
             tab,
             save_form: None,

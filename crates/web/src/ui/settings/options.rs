@@ -142,7 +142,7 @@ pub(super) async fn render(
     let page = OptionsPage {
         page: Page::for_user("Account & Tools: Account Options", user, "settings")
             .with_notice(notice),
-        dialog: Dialog::new("options", user).saving("options-form"),
+        dialog: Dialog::new("options").saving("options-form"),
         form: form.map_or_else(
             || OptionsView::stored(&summary.account),
             OptionsView::submitted,

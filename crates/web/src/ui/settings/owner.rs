@@ -78,7 +78,7 @@ async fn choose(
     match candidate(&s, &user, &f.new_owner).await {
         Ok(target) => Ok(ConfirmPage {
             page: Page::for_user("Transfer ownership", &user, "settings"),
-            dialog: Dialog::new("options", &user),
+            dialog: Dialog::new("options"),
             id: target.id.0,
             name: target.name,
             email: target.email.to_string(),

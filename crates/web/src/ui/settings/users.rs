@@ -86,7 +86,7 @@ async fn render_list(
     };
     let page = UsersPage {
         page: Page::for_user("Account & Tools: Users", user, "settings").with_notice(notice),
-        dialog: Dialog::new("users", user),
+        dialog: Dialog::new("users"),
         users,
         usage: user_usage(&summary),
         read_only_note: users_read_only_note(&summary),
@@ -147,17 +147,23 @@ async fn render_new(
         None => (StatusCode::OK, FieldErrors::default(), None),
     };
     form.password.clear();
+    let at_cap = summary
+        .account
+        .plan
+        .check_add_user(summary.active_users)
+        .err()
+        .map(|e| e.to_string());
+    let dialog = Dialog::new("users");
     let page = NewUserPage {
         page: Page::for_user("Account & Tools: Add a user", user, "settings"),
-        dialog: Dialog::new("users", user).saving("user-form"),
+        dialog: if at_cap.is_none() {
+            dialog.saving("user-form")
+        } else {
+            dialog
+        },
         form,
         usage: user_usage(&summary),
-        at_cap: summary
-            .account
-            .plan
-            .check_add_user(summary.active_users)
-            .err()
-            .map(|e| e.to_string()),
+        at_cap,
         errors,
         message,
     };
@@ -219,7 +225,7 @@ async fn create(
         Ok(added) => match added.invite_token {
             Some(token) => Ok(InviteLinkPage {
                 page: Page::for_user("Invite link", &user, "settings"),
-                dialog: Dialog::new("users", &user),
+                dialog: Dialog::new("users"),
                 name: added.user.name,
                 email: added.user.email.to_string(),
                 link: invite_url(&headers, s.config.secure_cookies, &token),
@@ -324,7 +330,7 @@ async fn reissue(
     match s.app.reissue_invite(&user.actor, id).await {
         Ok(token) => Ok(InviteLinkPage {
             page: Page::for_user("Invite link", &user, "settings"),
-            dialog: Dialog::new("users", &user),
+            dialog: Dialog::new("users"),
             name: target.name,
             email: target.email.to_string(),
             link: invite_url(&headers, s.config.secure_cookies, &token),
