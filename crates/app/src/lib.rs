@@ -11,6 +11,8 @@ pub mod inbound;
 mod error;
 pub mod mailboxes;
 mod passwords;
+pub mod pop;
+pub mod secret_box;
 mod secrets;
 pub mod signup;
 pub mod tokens;
@@ -37,6 +39,16 @@ pub struct AppConfig {
     pub session_ttl_ms: i64,
     /// How long an invite link stays valid.
     pub invite_ttl_ms: i64,
+    /// Key for third-party passwords stored in the database (POP, SMTP).
+    /// `None` refuses to store or use them; see `SecretKey::resolve`.
+    pub secret_key: Option<secret_box::SecretKey>,
+    /// Where messages being downloaded are written before they are stored.
+    pub spool_dir: std::path::PathBuf,
+    /// Names this process in work leases, so several nodes on one
+    /// PostgreSQL can tell their claims apart (and logs say who did what).
+    pub node_id: String,
+    /// Connected POP accounts: schedule, timeouts, TLS trust.
+    pub pop: pop::PopConfig,
 }
 
 impl Default for AppConfig {
@@ -45,6 +57,10 @@ impl Default for AppConfig {
             signup_enabled: false,
             session_ttl_ms: 14 * 24 * 3600 * 1000,
             invite_ttl_ms: 7 * 24 * 3600 * 1000,
+            secret_key: None,
+            spool_dir: std::env::temp_dir(),
+            node_id: format!("node-{}-{:08x}", std::process::id(), rand::random::<u32>()),
+            pop: pop::PopConfig::default(),
         }
     }
 }
