@@ -1,0 +1,336 @@
+//! Settings, from three layers: built-in defaults, an optional TOML file,
+//! and `ECP_*` environment variables (which win). Each layer is a [`Layer`]
+//! of optional values; [`resolve`] checks the merged result once, so the
+//! rest of the program sees only valid settings.
+//!
+//! Adding a setting: a field in [`Layer`], a line in [`Layer::from_env`],
+//! [`Layer::over`] and [`resolve`], a row in the README's table.
+
+use crate::failure::{Failure, one_line};
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+/// The settings the program runs with, all checked.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub data_dir: PathBuf,
+    pub database_url: String,
+    pub http_addr: SocketAddr,
+    pub signup_enabled: bool,
+    pub secure_cookies: bool,
+    pub log: LogConfig,
+}
+
+#[derive(Debug, Clone)]
+pub struct LogConfig {
+    /// An `EnvFilter` directive such as `info` or `info,ecp_app=debug`;
+    /// `None` picks a default that depends on the command.
+    pub filter: Option<String>,
+    pub format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+pub const DEFAULT_DATA_DIR: &str = "data";
+pub const DEFAULT_HTTP_ADDR: &str = "127.0.0.1:8080";
+
+/// One layer of settings; `None` means "not set here".
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Layer {
+    pub data_dir: Option<PathBuf>,
+    pub database_url: Option<String>,
+    pub http_addr: Option<String>,
+    pub signup_enabled: Option<bool>,
+    pub secure_cookies: Option<bool>,
+    pub log: Option<String>,
+    pub log_format: Option<LogFormat>,
+}
+
+impl Layer {
+    /// Reads `ECP_*` variables through `get`; an empty value counts as unset,
+    /// so `ECP_X=` in a unit file does not turn a setting into garbage.
+    pub fn from_env(get: &dyn Fn(&str) -> Option<String>) -> Result<Layer, Failure> {
+        let var = |key: &str| get(key).filter(|v| !v.trim().is_empty());
+        Ok(Layer {
+            data_dir: var("ECP_DATA_DIR").map(PathBuf::from),
+            database_url: var("ECP_DATABASE_URL"),
+            http_addr: var("ECP_HTTP_ADDR"),
+            signup_enabled: env_bool(&var, "ECP_SIGNUP_ENABLED")?,
+            secure_cookies: env_bool(&var, "ECP_SECURE_COOKIES")?,
+            // RUST_LOG is what Rust people type out of habit; ECP_LOG wins.
+            log: var("ECP_LOG").or_else(|| var("RUST_LOG")),
+            log_format: match var("ECP_LOG_FORMAT") {
+                None => None,
+                Some(v) => Some(parse_log_format(&v).ok_or_else(|| {
+                    Failure::config(format!(
+                        "ECP_LOG_FORMAT={v:?} is not a log format: use text or json"
+                    ))
+                })?),
+            },
+        })
+    }
+
+    /// Reads a TOML file; errors name the file and line.
+    pub fn from_file(path: &Path) -> Result<Layer, Failure> {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            Failure::config(format!("cannot read config file {}: {e}", path.display()))
+        })?;
+        toml::from_str(&text).map_err(|e| {
+            let line = e
+                .span()
+                .map(|s| format!(" line {}:", text[..s.start].matches('\n').count() + 1))
+                .unwrap_or_default();
+            Failure::config(format!(
+                "config file {}:{line} {}",
+                path.display(),
+                one_line(e.message())
+            ))
+        })
+    }
+
+    /// `self` with every value that `top` sets replaced by `top`'s.
+    pub fn over(self, top: Layer) -> Layer {
+        Layer {
+            data_dir: top.data_dir.or(self.data_dir),
+            database_url: top.database_url.or(self.database_url),
+            http_addr: top.http_addr.or(self.http_addr),
+            signup_enabled: top.signup_enabled.or(self.signup_enabled),
+            secure_cookies: top.secure_cookies.or(self.secure_cookies),
+            log: top.log.or(self.log),
+            log_format: top.log_format.or(self.log_format),
+        }
+    }
+}
+
+/// The file (if any) under the environment, checked.
+pub fn load(file: Option<&Path>, env: &dyn Fn(&str) -> Option<String>) -> Result<Config, Failure> {
+    let from_file = match file {
+        Some(path) => Layer::from_file(path)?,
+        None => Layer::default(),
+    };
+    resolve(from_file.over(Layer::from_env(env)?))
+}
+
+pub fn resolve(layer: Layer) -> Result<Config, Failure> {
+    let data_dir = std::path::absolute(layer.data_dir.unwrap_or_else(|| DEFAULT_DATA_DIR.into()))
+        .map_err(|e| Failure::config(format!("data_dir: {e}")))?;
+    let database_url = match layer.database_url {
+        Some(url) => url,
+        None => sqlite_url(&data_dir.join("ecp.db"))?,
+    };
+    if !(database_url.starts_with("sqlite:")
+        || database_url.starts_with("postgres:")
+        || database_url.starts_with("postgresql:"))
+    {
+        return Err(Failure::config(format!(
+            "database_url {}: use sqlite://PATH or postgres://USER@HOST/DATABASE",
+            redact(&database_url)
+        )));
+    }
+    let addr = layer.http_addr.as_deref().unwrap_or(DEFAULT_HTTP_ADDR);
+    let http_addr = addr.trim().parse::<SocketAddr>().map_err(|_| {
+        Failure::config(format!(
+            "http_addr {addr:?} is not an address to listen on: write IP:PORT, e.g. 127.0.0.1:8080 or 0.0.0.0:8080"
+        ))
+    })?;
+    Ok(Config {
+        data_dir,
+        database_url,
+        http_addr,
+        signup_enabled: layer.signup_enabled.unwrap_or(false),
+        secure_cookies: layer.secure_cookies.unwrap_or(false),
+        log: LogConfig {
+            filter: layer.log,
+            format: layer.log_format.unwrap_or(LogFormat::Text),
+        },
+    })
+}
+
+/// A SQLite URL for `path`. sqlx percent-decodes the path, so the
+/// characters that would be misread are encoded.
+fn sqlite_url(path: &Path) -> Result<String, Failure> {
+    let text = path.to_str().ok_or_else(|| {
+        Failure::config(format!(
+            "data_dir {} is not valid UTF-8: pick another directory",
+            path.display()
+        ))
+    })?;
+    let mut url = String::from("sqlite://");
+    for c in text.chars() {
+        match c {
+            '%' => url.push_str("%25"),
+            '?' => url.push_str("%3F"),
+            '#' => url.push_str("%23"),
+            ' ' => url.push_str("%20"),
+            c => url.push(c),
+        }
+    }
+    Ok(url)
+}
+
+/// The URL without its password, for messages and logs.
+pub fn redact(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let Some((userinfo, host)) = rest.rsplit_once('@') else {
+        return url.to_string();
+    };
+    match userinfo.split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+        None => url.to_string(),
+    }
+}
+
+fn env_bool(var: &dyn Fn(&str) -> Option<String>, key: &str) -> Result<Option<bool>, Failure> {
+    let Some(v) = var(key) else { return Ok(None) };
+    match v.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Ok(Some(true)),
+        "0" | "false" | "no" | "off" => Ok(Some(false)),
+        _ => Err(Failure::config(format!(
+            "{key}={v:?} is not a switch: use true or false"
+        ))),
+    }
+}
+
+fn parse_log_format(v: &str) -> Option<LogFormat> {
+    match v.trim().to_ascii_lowercase().as_str() {
+        "text" => Some(LogFormat::Text),
+        "json" => Some(LogFormat::Json),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |k| map.get(k).cloned()
+    }
+
+    fn file(text: &str) -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ecp.toml");
+        std::fs::write(&path, text).unwrap();
+        (dir, path)
+    }
+
+    #[test]
+    fn defaults_need_nothing() {
+        let c = load(None, &env(&[])).unwrap();
+        assert_eq!(c.http_addr.to_string(), "127.0.0.1:8080");
+        assert!(c.data_dir.ends_with("data"));
+        assert!(c.data_dir.is_absolute());
+        assert!(c.database_url.starts_with("sqlite:///"));
+        assert!(c.database_url.ends_with("/data/ecp.db"));
+        assert!(!c.signup_enabled);
+        assert!(!c.secure_cookies);
+        assert_eq!(c.log.format, LogFormat::Text);
+        assert_eq!(c.log.filter, None);
+    }
+
+    #[test]
+    fn environment_wins_over_the_file() {
+        let (_d, path) = file(
+            "data_dir = \"/srv/file\"\nhttp_addr = \"0.0.0.0:9000\"\nsignup_enabled = true\nlog_format = \"json\"\nlog = \"debug\"\n",
+        );
+        let c = load(
+            Some(&path),
+            &env(&[
+                ("ECP_DATA_DIR", "/srv/env"),
+                ("ECP_SIGNUP_ENABLED", "false"),
+                ("RUST_LOG", "warn"),
+                ("ECP_SECURE_COOKIES", "on"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(c.data_dir, PathBuf::from("/srv/env"));
+        assert_eq!(c.database_url, "sqlite:///srv/env/ecp.db");
+        assert_eq!(c.http_addr.to_string(), "0.0.0.0:9000");
+        assert!(!c.signup_enabled);
+        assert!(c.secure_cookies);
+        assert_eq!(c.log.format, LogFormat::Json);
+        assert_eq!(c.log.filter.as_deref(), Some("warn"));
+    }
+
+    #[test]
+    fn ecp_log_wins_over_rust_log_and_empty_means_unset() {
+        let c = load(
+            None,
+            &env(&[
+                ("ECP_LOG", "debug"),
+                ("RUST_LOG", "warn"),
+                ("ECP_HTTP_ADDR", ""),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(c.log.filter.as_deref(), Some("debug"));
+        assert_eq!(c.http_addr.to_string(), "127.0.0.1:8080");
+    }
+
+    #[test]
+    fn sqlite_url_escapes_what_sqlx_would_decode() {
+        let url = sqlite_url(Path::new("/tmp/a b%?#/ecp.db")).unwrap();
+        assert_eq!(url, "sqlite:///tmp/a%20b%25%3F%23/ecp.db");
+    }
+
+    #[test]
+    fn errors_are_one_line_and_name_the_problem() {
+        let (_d, bad_toml) = file("data_dir = \n");
+        let (_e, unknown) = file("http_addr = \"127.0.0.1:1\"\nsmtp_relay = \"x\"\n");
+        let (_f, wrong_type) = file("signup_enabled = \"yes please\"\n");
+        // (file, environment, words the message must contain)
+        type Case<'a> = (Option<&'a Path>, Vec<(&'a str, &'a str)>, &'a str);
+        let cases: Vec<Case> = vec![
+            (Some(bad_toml.as_path()), vec![], "line 1"),
+            (Some(unknown.as_path()), vec![], "smtp_relay"),
+            (Some(wrong_type.as_path()), vec![], "line 1"),
+            (
+                Some(Path::new("/nonexistent/ecp.toml")),
+                vec![],
+                "cannot read",
+            ),
+            (None, vec![("ECP_HTTP_ADDR", "localhost")], "http_addr"),
+            (
+                None,
+                vec![("ECP_SIGNUP_ENABLED", "maybe")],
+                "ECP_SIGNUP_ENABLED",
+            ),
+            (None, vec![("ECP_LOG_FORMAT", "xml")], "ECP_LOG_FORMAT"),
+            (
+                None,
+                vec![("ECP_DATABASE_URL", "mysql://x")],
+                "database_url",
+            ),
+        ];
+        for (path, vars, needle) in cases {
+            let e = load(path, &env(&vars)).unwrap_err();
+            assert_eq!(e.code, 2, "{}", e.message);
+            assert!(e.message.contains(needle), "{needle}: {}", e.message);
+            assert!(!e.message.contains('\n'), "{}", e.message);
+        }
+    }
+
+    #[test]
+    fn redact_hides_only_the_password() {
+        assert_eq!(
+            redact("postgres://ecp:s3cret@db:5432/ecp"),
+            "postgres://ecp:***@db:5432/ecp"
+        );
+        assert_eq!(redact("postgres://ecp@db/ecp"), "postgres://ecp@db/ecp");
+        assert_eq!(redact("sqlite:///x/ecp.db"), "sqlite:///x/ecp.db");
+    }
+}

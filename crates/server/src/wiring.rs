@@ -1,0 +1,53 @@
+//! Opening what every command needs: the data directory and the database
+//! with its schema up to date.
+
+use crate::config::{Config, redact};
+use crate::failure::{Failure, one_line};
+use ecp_store::Db;
+use std::path::Path;
+
+/// Creates the data directory and proves it writable now, rather than at
+/// the first upload hours later.
+pub fn prepare_data_dir(dir: &Path) -> Result<(), Failure> {
+    std::fs::create_dir_all(dir).map_err(|e| {
+        Failure::config(format!("data_dir {}: cannot create it: {e}", dir.display()))
+    })?;
+    let probe = dir.join(format!(".ecp-write-test-{}", std::process::id()));
+    std::fs::write(&probe, b"ok").map_err(|e| {
+        Failure::config(format!(
+            "data_dir {}: cannot write to it: {e}",
+            dir.display()
+        ))
+    })?;
+    let _ = std::fs::remove_file(&probe);
+    Ok(())
+}
+
+/// Connects and migrates. A database that does not answer is a
+/// configuration problem (exit 2); a failed migration is not.
+pub async fn open_database(config: &Config) -> Result<Db, Failure> {
+    prepare_data_dir(&config.data_dir)?;
+    let db = Db::connect(&config.database_url).await.map_err(|e| {
+        let cause = one_line(&e.to_string());
+        // sqlx retries a refused connection until its timeout and then
+        // reports only the timeout, which does not say what to check.
+        let hint = if cause.contains("timed out") {
+            " (is the database server running and reachable at that address?)"
+        } else {
+            ""
+        };
+        Failure::config(format!(
+            "cannot open the database {}: {cause}{hint}",
+            redact(&config.database_url),
+        ))
+    })?;
+    if let Err(e) = db.migrate().await {
+        db.close().await;
+        return Err(Failure::failed(format!(
+            "cannot bring the database schema up to date: {}",
+            one_line(&e.to_string())
+        )));
+    }
+    tracing::debug!(url = %redact(&config.database_url), "database ready");
+    Ok(db)
+}
