@@ -484,3 +484,25 @@ pub async fn ledger_recent(
         })
         .collect()
 }
+
+/// Claims a freshly stored raw message for filing by the fetch that stored
+/// it, with the same conditional UPDATE the inbound sweeper uses, so the
+/// two never file one message at the same time. False if someone else
+/// (the sweeper) already holds it or it is filed.
+pub async fn claim_raw_for_filing(
+    conn: &mut AnyConnection,
+    raw_id: i64,
+    now: i64,
+    lease_ms: i64,
+) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "UPDATE raw_messages SET claimed_until = $1 \
+         WHERE id = $2 AND state = 'pending' AND claimed_until < $3",
+    )
+    .bind(now + lease_ms)
+    .bind(raw_id)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}

@@ -249,6 +249,24 @@ async fn ledger_counts_and_cascade(t: TestDb) {
     assert_eq!(recent[1].state.as_deref(), Some("pending"));
     assert_eq!(recent[1].deleted_at, Some(20));
 
+    // Reserved for filing once; the sweeper's claim then skips it.
+    assert!(
+        pop_accounts::claim_raw_for_filing(&mut c, raw.0, 100, 1000)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !pop_accounts::claim_raw_for_filing(&mut c, raw.0, 200, 1000)
+            .await
+            .unwrap()
+    );
+    assert!(
+        raw_messages::claim_pending(&mut c, 200, 1000, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
     assert!(mailboxes::delete(&mut c, mb).await.unwrap());
     assert!(pop_accounts::get_by_id(&mut c, a).await.unwrap().is_none());
     assert!(

@@ -24,6 +24,12 @@ use crate::{App, AppResult, now_ms};
 /// so a wrong password does not hammer (and get locked by) the server.
 const MAX_BACKOFF_DOUBLINGS: u32 = 4;
 const SPOOL_BUFFER: usize = 64 * 1024;
+/// Stored messages are filed in batches during the session, so a large
+/// first fetch shows up in the mailbox as it goes.
+const FILE_BATCH: usize = 25;
+/// How long a stored message stays reserved for filing by this fetch
+/// before the inbound sweeper may take it (only after a crash).
+const FILING_CLAIM_MS: i64 = 10 * 60 * 1000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -194,15 +200,7 @@ impl App {
             .await?;
         tx.commit().await?;
 
-        for raw in raws {
-            match self.process_raw(raw).await {
-                Ok(ProcessOutcome::Unparseable { .. }) => report.unreadable += 1,
-                Ok(_) => {}
-                Err(e) => {
-                    tracing::warn!(raw = raw.0, error = %e, "filing failed; the message stays pending")
-                }
-            }
-        }
+        report.unreadable += self.file_claimed(raws).await;
         if report.fetched > 0 || report.error.is_some() {
             tracing::info!(
                 pop_account = %id,
@@ -222,6 +220,22 @@ impl App {
             .unwrap_or(MAX_BACKOFF_DOUBLINGS);
         base.saturating_mul(1 << doublings)
     }
+
+    /// Files messages this fetch claimed; returns how many were unreadable.
+    /// A failure leaves the message pending for the sweeper.
+    async fn file_claimed(&self, raws: Vec<RawId>) -> usize {
+        let mut unreadable = 0;
+        for raw in raws {
+            match self.process_raw(raw).await {
+                Ok(ProcessOutcome::Unparseable { .. }) => unreadable += 1,
+                Ok(_) => {}
+                Err(e) => {
+                    tracing::warn!(raw = raw.0, error = %e, "filing failed; the message stays pending")
+                }
+            }
+        }
+        unreadable
+    }
 }
 
 struct Session<'a> {
@@ -229,7 +243,7 @@ struct Session<'a> {
     account: &'a PopAccountRecord,
     lease: Lease,
     report: FetchReport,
-    /// Stored by this fetch, to be filed once the session is over.
+    /// Stored and claimed by this fetch, not filed yet.
     raws: Vec<RawId>,
     /// (messages on the server, of which taken in) after the session.
     server: Option<(i64, i64)>,
@@ -265,6 +279,11 @@ impl Session<'_> {
                 match self.take_in(&mut client, *number, uidl).await {
                     Ok(()) => {
                         taken.insert(uidl.clone());
+                        if self.raws.len() >= FILE_BATCH {
+                            let batch = std::mem::take(&mut self.raws);
+                            self.report.unreadable +=
+                                self.lease.hold(self.app.file_claimed(batch)).await?;
+                        }
                     }
                     // The server refused this one message but the session
                     // is fine: go on with the rest, retry it next time.
@@ -382,12 +401,23 @@ impl Session<'_> {
             } else {
                 self.report.recovered += 1;
             }
-            self.raws.push(received.raw_id);
-            Some(received.raw_id.0)
+            Some(received.raw_id)
         };
+        // The ledger row and the filing claim in one commit.
+        let now = now_ms();
         let mut tx = self.app.db.begin().await?;
-        pop_accounts::ledger_insert(&mut tx, self.account.id, uidl, raw_id, now_ms()).await?;
+        pop_accounts::ledger_insert(&mut tx, self.account.id, uidl, raw_id.map(|r| r.0), now)
+            .await?;
+        let mine = match raw_id {
+            Some(r) => {
+                pop_accounts::claim_raw_for_filing(&mut tx, r.0, now, FILING_CLAIM_MS).await?
+            }
+            None => false,
+        };
         tx.commit().await.map_err(StoreError::from)?;
+        if let (Some(r), true) = (raw_id, mine) {
+            self.raws.push(r);
+        }
         Ok(())
     }
 }
