@@ -44,10 +44,15 @@ echo "ok"
 
 drop_test_databases() {
   # Tests drop their own databases; this catches those of a killed run.
+  # Names are ecp_test_<pid>_...: a database whose test process still runs
+  # (someone else's suite on the same machine) is left alone.
   psql "$ECP_TEST_PG_URL" -qtAc \
     "SELECT datname FROM pg_database WHERE datname LIKE 'ecp\_test\_%'" 2>/dev/null |
     while read -r name; do
-      [ -n "$name" ] && psql "$ECP_TEST_PG_URL" -qc "DROP DATABASE IF EXISTS \"$name\" WITH (FORCE)" >/dev/null 2>&1 || true
+      [ -n "$name" ] || continue
+      pid="${name#ecp_test_}"; pid="${pid%%_*}"
+      if [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null; then continue; fi
+      psql "$ECP_TEST_PG_URL" -qc "DROP DATABASE IF EXISTS \"$name\" WITH (FORCE)" >/dev/null 2>&1 || true
     done
 }
 trap drop_test_databases EXIT

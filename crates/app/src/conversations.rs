@@ -140,3 +140,25 @@ impl App {
         })
     }
 }
+
+impl App {
+    /// The original of a message, found by the message alone (for the API).
+    pub async fn raw_source_of_message(&self, actor: &Actor, message: i64) -> AppResult<Download> {
+        let conversation = {
+            let mut c = self.db.read().await?;
+            messages::conversation_of(&mut c, message).await?
+        }
+        .ok_or(AppError::NotFound)?;
+        self.raw_source(actor, conversation, message).await
+    }
+
+    /// An attachment found by its id alone (for the API).
+    pub async fn attachment_by_id(&self, actor: &Actor, attachment: i64) -> AppResult<Download> {
+        let conversation = {
+            let mut c = self.db.read().await?;
+            messages::conversation_of_attachment(&mut c, attachment).await?
+        }
+        .ok_or(AppError::NotFound)?;
+        self.attachment(actor, conversation, attachment).await
+    }
+}

@@ -1,7 +1,7 @@
 //! `import_path` over corpora nobody here wrote (mail-parser's test
 //! messages, CPython's email test data), as a Maildir and as an mbox, on
 //! both databases: nothing panics, nothing is lost, a second run adds nothing.
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use ecp_app::import::ImportSummary;
 use ecp_app::signup::SignupInput;

@@ -1,6 +1,6 @@
 //! Filing inbound mail, on both databases: threading, dedupe, spam,
 //! unreadable mail, Maintain assignments.
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use ecp_app::inbound::{ProcessOutcome, Source};
 use ecp_app::signup::SignupInput;

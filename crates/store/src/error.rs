@@ -21,14 +21,14 @@ pub enum StoreError {
 
 impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
-        if let Some(db) = e.as_database_error() {
-            if db.is_unique_violation() {
-                let which = db
-                    .constraint()
-                    .map(str::to_string)
-                    .unwrap_or_else(|| db.message().to_string());
-                return StoreError::Duplicate(which);
-            }
+        if let Some(db) = e.as_database_error()
+            && db.is_unique_violation()
+        {
+            let which = db
+                .constraint()
+                .map(str::to_string)
+                .unwrap_or_else(|| db.message().to_string());
+            return StoreError::Duplicate(which);
         }
         StoreError::Db(e)
     }

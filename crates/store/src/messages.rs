@@ -114,10 +114,10 @@ pub async fn conversation_for_any(
         .bind(mid)
         .fetch_optional(&mut *conn)
         .await?;
-        if let Some((id, conv)) = row {
-            if best.is_none_or(|(b, _)| id > b) {
-                best = Some((id, conv));
-            }
+        if let Some((id, conv)) = row
+            && best.is_none_or(|(b, _)| id > b)
+        {
+            best = Some((id, conv));
         }
     }
     Ok(best.map(|(_, c)| ConversationId(c)))
@@ -227,4 +227,30 @@ pub async fn attachments_for_conversation(
             })
         })
         .collect()
+}
+
+/// The conversation a message belongs to.
+pub async fn conversation_of(
+    conn: &mut AnyConnection,
+    message: i64,
+) -> Result<Option<ConversationId>, StoreError> {
+    let id: Option<i64> = sqlx::query_scalar("SELECT conversation_id FROM messages WHERE id = $1")
+        .bind(message)
+        .fetch_optional(conn)
+        .await?;
+    Ok(id.map(ConversationId))
+}
+
+/// The conversation an attachment belongs to.
+pub async fn conversation_of_attachment(
+    conn: &mut AnyConnection,
+    attachment: i64,
+) -> Result<Option<ConversationId>, StoreError> {
+    let id: Option<i64> = sqlx::query_scalar(
+        "SELECT m.conversation_id FROM message_attachments a JOIN messages m ON m.id = a.message_id WHERE a.id = $1",
+    )
+    .bind(attachment)
+    .fetch_optional(conn)
+    .await?;
+    Ok(id.map(ConversationId))
 }

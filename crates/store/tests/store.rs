@@ -1,5 +1,6 @@
 //! The store against both real backends: a fresh SQLite file and a fresh
 //! PostgreSQL database per test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use ecp_domain::*;
 use ecp_store::{

@@ -79,6 +79,10 @@ const EXERCISED: &[(&str, &str, &str, &str)] = &[
     ("GET", "/tokens", "api_tokens", "list_create_revoke"),
     ("POST", "/tokens", "api_tokens", "bad_input"),
     ("DELETE", "/tokens/{id}", "api_tokens", "list_create_revoke"),
+    ("GET", "/mailboxes/{id}/conversations", "api_conversations", "list_and_read"),
+    ("GET", "/conversations/{id}", "api_conversations", "list_and_read"),
+    ("GET", "/messages/{id}/source", "api_conversations", "list_and_read"),
+    ("GET", "/attachments/{id}", "api_conversations", "list_and_read"),
 ];
 
 const SOURCES: &[(&str, &str)] = &[
@@ -87,6 +91,7 @@ const SOURCES: &[(&str, &str)] = &[
     ("api_mailboxes", include_str!("api_mailboxes.rs")),
     ("api_account", include_str!("api_account.rs")),
     ("api_tokens", include_str!("api_tokens.rs")),
+    ("api_conversations", include_str!("api_conversations.rs")),
     ("api_access", include_str!("api_access.rs")),
     ("permission_matrix", include_str!("permission_matrix.rs")),
 ];

@@ -1,6 +1,7 @@
 //! Mail that came in, as people see it: the mailbox list, the conversation,
 //! the original and attachments as safe downloads, and nothing of it for
 //! someone without access.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

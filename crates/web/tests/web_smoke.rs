@@ -1,4 +1,5 @@
 //! The first visit, sign-in and sign-out, health, against the real server.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

@@ -2,6 +2,7 @@
 //! OpenAPI document built from the handlers' annotations so it can't drift.
 
 mod account;
+mod conversations;
 mod extract;
 mod mailboxes;
 mod me;
@@ -54,6 +55,7 @@ pub(crate) fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(mailboxes::routes())
         .merge(account::routes())
         .merge(tokens::routes())
+        .merge(conversations::routes())
         .split_for_parts()
 }
 

@@ -7,6 +7,8 @@ mod home;
 mod invite;
 mod login;
 pub(crate) mod page;
+
+pub(crate) use conversations::download;
 mod preferences;
 mod settings;
 mod signup;
