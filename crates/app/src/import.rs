@@ -3,17 +3,18 @@
 //! import again (after an interruption, say) adds nothing twice.
 
 use crate::error::AppError;
-use crate::inbound::{ProcessOutcome, Source};
+use crate::inbound::{Parsed, ProcessOutcome, Source};
 use crate::{App, AppResult};
 use ecp_domain::MailboxId;
 use ecp_mail::mbox::MboxReader;
 use ecp_store::mailboxes;
+use ecp_store::raw_messages::RawId;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use tokio::sync::mpsc;
 
 /// Messages stored and filed per transaction.
-const BATCH: usize = 200;
+const BATCH: usize = 500;
 const BATCH_BYTES: usize = 32 * 1024 * 1024;
 /// Larger files are not mail; they are reported, not imported.
 const MAX_MESSAGE_BYTES: u64 = 64 * 1024 * 1024;
@@ -49,8 +50,30 @@ pub enum ImportEvent {
 }
 
 enum Item {
-    Message { bytes: Vec<u8>, units: u64 },
+    Message(Box<Prepared>),
     Skipped { path: PathBuf, reason: String },
+}
+
+/// A message read, hashed and parsed by the reader thread, so that the
+/// CPU work overlaps with the database writing the previous batch.
+struct Prepared {
+    bytes: Vec<u8>,
+    sha256: String,
+    parsed: Parsed,
+    units: u64,
+}
+
+impl Prepared {
+    fn item(bytes: Vec<u8>, units: u64) -> Item {
+        let sha256 = hex::encode(Sha256::digest(&bytes));
+        let parsed = ecp_mail::parse(&bytes).map_err(|e| e.to_string());
+        Item::Message(Box::new(Prepared {
+            bytes,
+            sha256,
+            parsed,
+            units,
+        }))
+    }
 }
 
 impl App {
@@ -73,7 +96,7 @@ impl App {
         let meta = std::fs::metadata(path).map_err(|e| {
             AppError::invalid("path", format!("Can't read {}: {e}", path.display()))
         })?;
-        let (tx, mut rx) = mpsc::channel::<Item>(BATCH * 2);
+        let (tx, mut rx) = mpsc::channel::<Item>(BATCH);
         let root = path.to_path_buf();
         let reader = if meta.is_dir() {
             let files = collect_files(&root);
@@ -91,7 +114,7 @@ impl App {
         };
 
         let mut summary = ImportSummary::default();
-        let mut batch: Vec<(Source, Vec<u8>)> = Vec::new();
+        let mut batch: Vec<Prepared> = Vec::new();
         let mut batch_bytes = 0usize;
         let mut batch_units = 0u64;
         while let Some(item) = rx.recv().await {
@@ -100,11 +123,10 @@ impl App {
                     summary.skipped += 1;
                     progress(ImportEvent::Skipped { path, reason });
                 }
-                Item::Message { bytes, units } => {
-                    batch_bytes += bytes.len();
-                    batch_units += units;
-                    let key = format!("sha256:{}", hex::encode(Sha256::digest(&bytes)));
-                    batch.push((Source::Import { key }, bytes));
+                Item::Message(prepared) => {
+                    batch_bytes += prepared.bytes.len();
+                    batch_units += prepared.units;
+                    batch.push(*prepared);
                     if batch.len() >= BATCH || batch_bytes >= BATCH_BYTES {
                         self.import_batch(mailbox, &mut batch, &mut summary).await?;
                         progress(ImportEvent::Advanced { units: batch_units });
@@ -125,21 +147,33 @@ impl App {
     async fn import_batch(
         &self,
         mailbox: MailboxId,
-        batch: &mut Vec<(Source, Vec<u8>)>,
+        batch: &mut Vec<Prepared>,
         summary: &mut ImportSummary,
     ) -> AppResult<()> {
         if batch.is_empty() {
             return Ok(());
         }
-        let received = self.receive_batch(mailbox, batch).await?;
-        batch.clear();
-        let fresh: Vec<_> = received
+        let sources: Vec<Source> = batch
             .iter()
-            .filter(|r| r.new)
-            .map(|r| r.raw_id)
+            .map(|p| Source::Import {
+                key: format!("sha256:{}", p.sha256),
+            })
+            .collect();
+        let items: Vec<(&Source, &str, &[u8])> = batch
+            .iter()
+            .zip(&sources)
+            .map(|(p, source)| (source, p.sha256.as_str(), p.bytes.as_slice()))
+            .collect();
+        let received = self.receive_many(mailbox, &items).await?;
+        drop(items);
+        let fresh: Vec<(RawId, Option<Parsed>)> = batch
+            .drain(..)
+            .zip(&received)
+            .filter(|(_, r)| r.new)
+            .map(|(p, r)| (r.raw_id, Some(p.parsed)))
             .collect();
         summary.duplicates += (received.len() - fresh.len()) as u64;
-        for outcome in self.process_batch(&fresh).await? {
+        for outcome in self.process_parsed(&fresh).await? {
             match outcome {
                 ProcessOutcome::Filed { .. } => summary.imported += 1,
                 ProcessOutcome::Duplicate { .. } | ProcessOutcome::AlreadyDone => {
@@ -170,16 +204,8 @@ fn collect_files(root: &Path) -> Vec<PathBuf> {
             }
             let path = entry.path();
             match entry.file_type() {
-                Ok(t) if t.is_dir() => {
-                    if name != "tmp" {
-                        stack.push(path);
-                    }
-                }
-                Ok(t) if t.is_file() => {
-                    if !is_maildir_metadata(&name) {
-                        out.push(path);
-                    }
-                }
+                Ok(t) if t.is_dir() && name != "tmp" => stack.push(path),
+                Ok(t) if t.is_file() && !is_maildir_metadata(&name) => out.push(path),
                 _ => {}
             }
         }
@@ -212,7 +238,7 @@ fn read_files(files: Vec<PathBuf>, tx: &mpsc::Sender<Item>) {
                 reason: "empty file".into(),
             },
             _ => match std::fs::read(&path) {
-                Ok(bytes) => Item::Message { bytes, units: 1 },
+                Ok(bytes) => Prepared::item(bytes, 1),
                 Err(e) => Item::Skipped {
                     path,
                     reason: e.to_string(),
@@ -249,7 +275,7 @@ fn read_mbox_or_file(path: &Path, tx: &mpsc::Sender<Item>) {
         match reader.next_message() {
             Ok(Some(bytes)) => {
                 let units = bytes.len() as u64;
-                if tx.blocking_send(Item::Message { bytes, units }).is_err() {
+                if tx.blocking_send(Prepared::item(bytes, units)).is_err() {
                     return;
                 }
             }

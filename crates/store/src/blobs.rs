@@ -31,3 +31,36 @@ pub async fn get(conn: &mut AnyConnection, sha256: &str) -> Result<Option<Vec<u8
             .await?,
     )
 }
+
+/// [`put`] for many blobs (`(sha256, data)`) in a few statements: a
+/// statement carries up to 50 blobs or about 8 MB.
+pub async fn put_many(
+    conn: &mut AnyConnection,
+    items: &[(&str, &[u8])],
+    now: i64,
+) -> Result<(), StoreError> {
+    const MAX_ROWS: usize = 50;
+    const MAX_BYTES: usize = 8 * 1024 * 1024;
+    let mut start = 0;
+    while start < items.len() {
+        let mut end = start;
+        let mut bytes = 0;
+        while end < items.len() && end - start < MAX_ROWS && (end == start || bytes < MAX_BYTES) {
+            bytes += items[end].1.len();
+            end += 1;
+        }
+        let chunk = &items[start..end];
+        let sql = format!(
+            "INSERT INTO blobs (sha256, size, data, created_at) VALUES {} \
+             ON CONFLICT (sha256) DO NOTHING",
+            crate::raw_messages::values_list(chunk.len(), 4, 1)
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (sha, data) in chunk {
+            q = q.bind(*sha).bind(data.len() as i64).bind(*data).bind(now);
+        }
+        q.execute(&mut *conn).await?;
+        start = end;
+    }
+    Ok(())
+}

@@ -77,10 +77,29 @@ pub async fn insert(
     conn: &mut AnyConnection,
     c: NewConversation<'_>,
 ) -> Result<ConversationId, StoreError> {
+    insert_counted(conn, c, 0).await
+}
+
+/// A new conversation that already counts its first message: the same as
+/// [`insert`] then [`record_message`] with the conversation's own status,
+/// no assignee and `c.now`, in one statement. (A new conversation has no
+/// read state to clear.)
+pub async fn insert_with_first_message(
+    conn: &mut AnyConnection,
+    c: NewConversation<'_>,
+) -> Result<ConversationId, StoreError> {
+    insert_counted(conn, c, 1).await
+}
+
+async fn insert_counted(
+    conn: &mut AnyConnection,
+    c: NewConversation<'_>,
+    message_count: i64,
+) -> Result<ConversationId, StoreError> {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO conversations (account_id, mailbox_id, contact_id, subject, status, spam_score_milli, \
-         spam_reasons, unparseable, autoreply_pending, created_at, last_message_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id",
+         spam_reasons, unparseable, autoreply_pending, created_at, last_message_at, message_count) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11) RETURNING id",
     )
     .bind(c.account_id.0)
     .bind(c.mailbox_id.0)
@@ -92,6 +111,7 @@ pub async fn insert(
     .bind(i64::from(c.unparseable))
     .bind(i64::from(c.autoreply_pending))
     .bind(c.now)
+    .bind(message_count)
     .fetch_one(conn)
     .await?;
     Ok(ConversationId(id))
@@ -167,21 +187,39 @@ pub async fn record_message(
     Ok(())
 }
 
-/// Adds people to the conversation (ignores those already in it).
+/// Adds people to the conversation (ignores those already in it), in one
+/// statement.
 pub async fn add_participants(
     conn: &mut AnyConnection,
     id: ConversationId,
     emails: &[String],
 ) -> Result<(), StoreError> {
-    for email in emails {
-        sqlx::query(
-            "INSERT INTO conversation_participants (conversation_id, email) VALUES ($1, $2) \
+    let pairs: Vec<(ConversationId, &str)> = emails.iter().map(|e| (id, e.as_str())).collect();
+    add_participants_many(conn, &pairs).await
+}
+
+/// [`add_participants`] for several conversations at once (bulk filing).
+pub async fn add_participants_many(
+    conn: &mut AnyConnection,
+    pairs: &[(ConversationId, &str)],
+) -> Result<(), StoreError> {
+    let mut seen = std::collections::HashSet::with_capacity(pairs.len());
+    let unique: Vec<(ConversationId, &str)> = pairs
+        .iter()
+        .filter(|(c, e)| seen.insert((c.0, *e)))
+        .copied()
+        .collect();
+    for chunk in unique.chunks(100) {
+        let sql = format!(
+            "INSERT INTO conversation_participants (conversation_id, email) VALUES {} \
              ON CONFLICT (conversation_id, email) DO NOTHING",
-        )
-        .bind(id.0)
-        .bind(email)
-        .execute(&mut *conn)
-        .await?;
+            crate::raw_messages::values_list(chunk.len(), 2, 1)
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (id, email) in chunk {
+            q = q.bind(id.0).bind(*email);
+        }
+        q.execute(&mut *conn).await?;
     }
     Ok(())
 }

@@ -123,6 +123,47 @@ pub async fn conversation_for_any(
     Ok(best.map(|(_, c)| ConversationId(c)))
 }
 
+/// A message found by its Message-ID (see [`find_by_message_ids`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageIdMatch {
+    pub id: i64,
+    pub conversation_id: ConversationId,
+    pub message_id_header: String,
+}
+
+/// The mailbox's messages whose Message-ID is one of `message_ids`, in
+/// one query (a new message's own id and the ids it refers to).
+pub async fn find_by_message_ids(
+    conn: &mut AnyConnection,
+    mailbox: MailboxId,
+    message_ids: &[&str],
+) -> Result<Vec<MessageIdMatch>, StoreError> {
+    let mut out = Vec::new();
+    for chunk in message_ids.chunks(100) {
+        let sql = format!(
+            "SELECT id, conversation_id, message_id_header FROM messages \
+             WHERE mailbox_id = $1 AND message_id_header IN ({})",
+            crate::raw_messages::params_list(chunk.len(), 2)
+        );
+        let mut q =
+            sqlx::query_as::<_, (i64, i64, String)>(sqlx::AssertSqlSafe(sql)).bind(mailbox.0);
+        for mid in chunk {
+            q = q.bind(*mid);
+        }
+        out.extend(
+            q.fetch_all(&mut *conn)
+                .await?
+                .into_iter()
+                .map(|(id, conversation, header)| MessageIdMatch {
+                    id,
+                    conversation_id: ConversationId(conversation),
+                    message_id_header: header,
+                }),
+        );
+    }
+    Ok(out)
+}
+
 fn from_row(row: &AnyRow) -> Result<MessageRecord, StoreError> {
     Ok(MessageRecord {
         id: get(row, "id")?,

@@ -6,6 +6,7 @@ use crate::error::StoreError;
 use crate::row::get;
 use ecp_domain::MailboxId;
 use sqlx::AnyConnection;
+use std::collections::HashMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RawId(pub i64);
@@ -59,6 +60,130 @@ pub async fn insert_once(
     Ok((RawId(id), false))
 }
 
+/// `($1, $2), ($3, $4), ...` for `rows` rows of `cols` values, numbered
+/// from `$first`: multi-row statements cost one round trip to the database
+/// instead of one per row (bulk import).
+pub(crate) fn values_list(rows: usize, cols: usize, first: usize) -> String {
+    let mut s = String::with_capacity(rows * cols * 5);
+    for r in 0..rows {
+        if r > 0 {
+            s.push_str(", ");
+        }
+        s.push('(');
+        for c in 0..cols {
+            if c > 0 {
+                s.push_str(", ");
+            }
+            s.push('$');
+            s.push_str(&(first + r * cols + c).to_string());
+        }
+        s.push(')');
+    }
+    s
+}
+
+/// `$first, $first+1, ...` (`n` of them), for `IN (...)`.
+pub(crate) fn params_list(n: usize, first: usize) -> String {
+    (first..first + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// One message to land (see [`insert_many`]).
+pub struct NewRaw<'a> {
+    pub source_kind: &'a str,
+    pub source_key: &'a str,
+    pub blob_sha256: &'a str,
+    pub size: i64,
+}
+
+/// Rows per multi-row statement: a few hundred bound values at most (the
+/// SQLite driver looks each parameter's name up in a list, so the cost of
+/// binding grows with the square of their number).
+const INSERT_CHUNK: usize = 50;
+
+/// [`insert_once`] for many messages in a few statements. Returns, in the
+/// order given, each row's id and whether it is new (a source repeated in
+/// `rows` is new only the first time).
+pub async fn insert_many(
+    conn: &mut AnyConnection,
+    mailbox: MailboxId,
+    rows: &[NewRaw<'_>],
+    now: i64,
+) -> Result<Vec<(RawId, bool)>, StoreError> {
+    let mut out = Vec::with_capacity(rows.len());
+    for chunk in rows.chunks(INSERT_CHUNK) {
+        let sql = format!(
+            "INSERT INTO raw_messages (mailbox_id, source_kind, source_key, blob_sha256, size, received_at) \
+             VALUES {} ON CONFLICT (mailbox_id, source_kind, source_key) DO NOTHING \
+             RETURNING id, source_kind, source_key",
+            values_list(chunk.len(), 6, 1)
+        );
+        let mut q = sqlx::query_as::<_, (i64, String, String)>(sqlx::AssertSqlSafe(sql));
+        for r in chunk {
+            q = q
+                .bind(mailbox.0)
+                .bind(r.source_kind)
+                .bind(r.source_key)
+                .bind(r.blob_sha256)
+                .bind(r.size)
+                .bind(now);
+        }
+        let mut inserted: HashMap<(String, String), i64> = q
+            .fetch_all(&mut *conn)
+            .await?
+            .into_iter()
+            .map(|(id, kind, key)| ((kind, key), id))
+            .collect();
+        let mut got: Vec<Option<(RawId, bool)>> = chunk
+            .iter()
+            .map(|r| {
+                inserted
+                    .remove(&(r.source_kind.to_string(), r.source_key.to_string()))
+                    .map(|id| (RawId(id), true))
+            })
+            .collect();
+        let missing: Vec<&NewRaw<'_>> = chunk
+            .iter()
+            .zip(&got)
+            .filter(|(_, g)| g.is_none())
+            .map(|(r, _)| r)
+            .collect();
+        if !missing.is_empty() {
+            let sql = format!(
+                "SELECT id, source_kind, source_key FROM raw_messages \
+                 WHERE mailbox_id = $1 AND source_key IN ({})",
+                params_list(missing.len(), 2)
+            );
+            let mut q = sqlx::query_as::<_, (i64, String, String)>(sqlx::AssertSqlSafe(sql))
+                .bind(mailbox.0);
+            for r in &missing {
+                q = q.bind(r.source_key);
+            }
+            let existing: HashMap<(String, String), i64> = q
+                .fetch_all(&mut *conn)
+                .await?
+                .into_iter()
+                .map(|(id, kind, key)| ((kind, key), id))
+                .collect();
+            for (r, g) in chunk.iter().zip(got.iter_mut()) {
+                if g.is_none() {
+                    let key = (r.source_kind.to_string(), r.source_key.to_string());
+                    let id = existing.get(&key).ok_or_else(|| StoreError::Corrupt {
+                        table: "raw_messages",
+                        column: "source_key",
+                        detail: format!("{}:{} neither inserted nor found", key.0, key.1),
+                    })?;
+                    *g = Some((RawId(*id), false));
+                }
+            }
+        }
+        out.extend(got.into_iter().flatten());
+    }
+    Ok(out)
+}
+
 pub async fn get_by_id(
     conn: &mut AnyConnection,
     id: RawId,
@@ -82,6 +207,37 @@ pub async fn get_by_id(
         })
     })
     .transpose()
+}
+
+/// The rows with these ids (those that exist), in no particular order.
+pub async fn get_many(
+    conn: &mut AnyConnection,
+    ids: &[RawId],
+) -> Result<Vec<RawRecord>, StoreError> {
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(INSERT_CHUNK * 4) {
+        let sql = format!(
+            "SELECT id, mailbox_id, source_kind, source_key, blob_sha256, received_at, state \
+             FROM raw_messages WHERE id IN ({})",
+            params_list(chunk.len(), 1)
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for id in chunk {
+            q = q.bind(id.0);
+        }
+        for r in q.fetch_all(&mut *conn).await? {
+            out.push(RawRecord {
+                id: RawId(get(&r, "id")?),
+                mailbox_id: MailboxId(get(&r, "mailbox_id")?),
+                source_kind: get(&r, "source_kind")?,
+                source_key: get(&r, "source_key")?,
+                blob_sha256: get(&r, "blob_sha256")?,
+                received_at: get(&r, "received_at")?,
+                state: get(&r, "state")?,
+            });
+        }
+    }
+    Ok(out)
 }
 
 /// Claims up to `limit` pending rows for `lease_ms` (rows whose earlier
@@ -130,6 +286,47 @@ pub async fn finish(
         .bind(id.0)
         .execute(conn)
         .await?;
+    Ok(())
+}
+
+/// How one message ended (see [`finish_many`]).
+pub struct Finished {
+    pub id: RawId,
+    pub state: &'static str,
+    pub message_id: Option<i64>,
+    pub error: Option<String>,
+}
+
+/// [`finish`] for many rows in a few statements.
+pub async fn finish_many(conn: &mut AnyConnection, rows: &[Finished]) -> Result<(), StoreError> {
+    for chunk in rows.chunks(INSERT_CHUNK) {
+        let mut state = String::from("CASE id");
+        let mut message = String::from("CASE id");
+        let mut error = String::from("CASE id");
+        for i in 0..chunk.len() {
+            let p = 1 + i * 4;
+            state.push_str(&format!(" WHEN ${p} THEN ${}", p + 1));
+            message.push_str(&format!(" WHEN ${p} THEN ${}", p + 2));
+            error.push_str(&format!(" WHEN ${p} THEN ${}", p + 3));
+        }
+        let sql = format!(
+            "UPDATE raw_messages SET state = {state} END, message_id = {message} END, \
+             error = {error} END WHERE id IN ({})",
+            params_list(chunk.len(), 1 + chunk.len() * 4)
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for r in chunk {
+            q = q
+                .bind(r.id.0)
+                .bind(r.state)
+                .bind(r.message_id)
+                .bind(r.error.as_deref());
+        }
+        for r in chunk {
+            q = q.bind(r.id.0);
+        }
+        q.execute(&mut *conn).await?;
+    }
     Ok(())
 }
 

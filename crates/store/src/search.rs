@@ -50,6 +50,66 @@ pub async fn index(
     Ok(())
 }
 
+/// [`index`] for many messages in a few statements (bulk filing): up to
+/// 50 documents or about 4 MB of text per statement.
+pub async fn index_many(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    docs: &[SearchDocument<'_>],
+) -> Result<(), StoreError> {
+    const MAX_ROWS: usize = 50;
+    const MAX_BYTES: usize = 4 * 1024 * 1024;
+    let mut start = 0;
+    while start < docs.len() {
+        let mut end = start;
+        let mut bytes = 0;
+        while end < docs.len() && end - start < MAX_ROWS && (end == start || bytes < MAX_BYTES) {
+            let d = &docs[end];
+            bytes += d.subject.len() + d.body.len() + d.addresses.len() + d.attachment_names.len();
+            end += 1;
+        }
+        let chunk = &docs[start..end];
+        let sql = match backend {
+            Backend::Sqlite => format!(
+                "INSERT INTO message_search (rowid, subject, body, addresses, attachment_names) VALUES {}",
+                crate::raw_messages::values_list(chunk.len(), 5, 1)
+            ),
+            Backend::Postgres => {
+                let rows: Vec<String> = (0..chunk.len())
+                    .map(|i| {
+                        let p = 1 + i * 5;
+                        format!(
+                            "(${p}, setweight(to_tsvector('simple', ${}), 'A') || to_tsvector('simple', ${}) || \
+                             to_tsvector('simple', ${}) || to_tsvector('simple', ${}))",
+                            p + 1,
+                            p + 2,
+                            p + 3,
+                            p + 4
+                        )
+                    })
+                    .collect();
+                format!(
+                    "INSERT INTO message_search (message_id, document) VALUES {} \
+                     ON CONFLICT (message_id) DO NOTHING",
+                    rows.join(", ")
+                )
+            }
+        };
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for d in chunk {
+            q = q
+                .bind(d.message_id)
+                .bind(d.subject)
+                .bind(d.body)
+                .bind(d.addresses)
+                .bind(d.attachment_names);
+        }
+        q.execute(&mut *conn).await?;
+        start = end;
+    }
+    Ok(())
+}
+
 /// Removes a mailbox's messages from the index before the mailbox goes
 /// (FTS5 tables have no foreign keys to cascade).
 pub async fn forget_mailbox(

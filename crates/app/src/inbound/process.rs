@@ -8,12 +8,92 @@ use ecp_domain::conversation::{
 };
 use ecp_domain::{AccountId, MailboxId};
 use ecp_mail::ParsedMessage;
+use ecp_store::contacts::SenderContact;
 use ecp_store::conversations::{self, NewConversation};
 use ecp_store::messages::{self, NewAttachment, NewMessage};
-use ecp_store::raw_messages::{self, RawId};
+use ecp_store::raw_messages::{self, Finished, RawId, RawRecord};
 use ecp_store::search::{self, SearchDocument};
 use ecp_store::{StoreError, Tx, accounts, blobs, contacts, mailboxes};
 use sha2::{Digest, Sha256};
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+/// A message parsed ahead of filing, or why it could not be (bulk import
+/// parses the next messages while the database writes).
+pub(crate) type Parsed = Result<ParsedMessage, String>;
+
+/// What filing a batch remembers between its messages: mailbox settings
+/// and senders already recorded (their contact rows can't change under
+/// the batch's transaction in a way filing cares about).
+#[derive(Default)]
+struct BatchCache {
+    mailboxes: HashMap<i64, MailboxContext>,
+    senders: HashMap<(i64, String), SenderContact>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct MailboxContext {
+    account: AccountId,
+    mailbox: MailboxId,
+    threshold: ecp_domain::SpamThreshold,
+    maintain_assignments: bool,
+}
+
+/// Writes left for the end of the transaction, done in a few multi-row
+/// statements: the landing rows' final state and the search index.
+#[derive(Default)]
+struct Deferred {
+    finished: Vec<Finished>,
+    search: Vec<OwnedSearchDocument>,
+    participants: Vec<(ConversationId, String)>,
+}
+
+struct OwnedSearchDocument {
+    message_id: i64,
+    subject: String,
+    body: String,
+    addresses: String,
+    attachment_names: String,
+}
+
+impl Deferred {
+    fn finish(
+        &mut self,
+        id: RawId,
+        state: &'static str,
+        message: Option<i64>,
+        error: Option<String>,
+    ) {
+        self.finished.push(Finished {
+            id,
+            state,
+            message_id: message,
+            error,
+        });
+    }
+
+    async fn flush(self, tx: &mut Tx, backend: ecp_store::Backend) -> Result<(), StoreError> {
+        let docs: Vec<SearchDocument<'_>> = self
+            .search
+            .iter()
+            .map(|d| SearchDocument {
+                message_id: d.message_id,
+                subject: &d.subject,
+                body: &d.body,
+                addresses: &d.addresses,
+                attachment_names: &d.attachment_names,
+            })
+            .collect();
+        search::index_many(tx, backend, &docs).await?;
+        let people: Vec<(ConversationId, &str)> = self
+            .participants
+            .iter()
+            .map(|(c, e)| (*c, e.as_str()))
+            .collect();
+        conversations::add_participants_many(tx, &people).await?;
+        raw_messages::finish_many(tx, &self.finished).await
+    }
+}
 
 /// How long a processor may hold a pending message before another takes it.
 const CLAIM_MS: i64 = 5 * 60 * 1000;
@@ -92,7 +172,15 @@ impl App {
 
     async fn try_process(&self, id: RawId) -> AppResult<ProcessOutcome> {
         let mut tx = self.db.begin().await?;
-        let outcome = self.file_in(&mut tx, id).await?;
+        let Some(raw) = raw_messages::get_by_id(&mut tx, id).await? else {
+            return Err(AppError::NotFound);
+        };
+        let mut cache = BatchCache::default();
+        let mut deferred = Deferred::default();
+        let outcome = self
+            .file_in(&mut tx, &mut cache, &mut deferred, &raw, None)
+            .await?;
+        deferred.flush(&mut tx, self.db.backend()).await?;
         tx.commit().await?;
         Ok(outcome)
     }
@@ -102,12 +190,35 @@ impl App {
     /// is rolled back and each is filed on its own, so one bad message
     /// costs speed, never mail.
     pub async fn process_batch(&self, ids: &[RawId]) -> AppResult<Vec<ProcessOutcome>> {
+        let items: Vec<(RawId, Option<Parsed>)> = ids.iter().map(|id| (*id, None)).collect();
+        self.process_parsed(&items).await
+    }
+
+    /// [`App::process_batch`] for messages parsed already (`None`: read
+    /// and parse the stored copy).
+    pub(crate) async fn process_parsed(
+        &self,
+        items: &[(RawId, Option<Parsed>)],
+    ) -> AppResult<Vec<ProcessOutcome>> {
         let attempt: AppResult<Vec<ProcessOutcome>> = async {
             let mut tx = self.db.begin().await?;
-            let mut out = Vec::with_capacity(ids.len());
-            for id in ids {
-                out.push(self.file_in(&mut tx, *id).await?);
+            let ids: Vec<RawId> = items.iter().map(|(id, _)| *id).collect();
+            let raws: HashMap<i64, RawRecord> = raw_messages::get_many(&mut tx, &ids)
+                .await?
+                .into_iter()
+                .map(|r| (r.id.0, r))
+                .collect();
+            let mut cache = BatchCache::default();
+            let mut deferred = Deferred::default();
+            let mut out = Vec::with_capacity(items.len());
+            for (id, parsed) in items {
+                let raw = raws.get(&id.0).ok_or(AppError::NotFound)?;
+                out.push(
+                    self.file_in(&mut tx, &mut cache, &mut deferred, raw, parsed.as_ref())
+                        .await?,
+                );
             }
+            deferred.flush(&mut tx, self.db.backend()).await?;
             tx.commit().await?;
             Ok(out)
         }
@@ -116,8 +227,8 @@ impl App {
             Ok(out) => Ok(out),
             Err(e) => {
                 tracing::debug!(error = %e, "batch filing failed; filing one by one");
-                let mut out = Vec::with_capacity(ids.len());
-                for id in ids {
+                let mut out = Vec::with_capacity(items.len());
+                for (id, _) in items {
                     out.push(self.process_raw(*id).await?);
                 }
                 Ok(out)
@@ -125,54 +236,88 @@ impl App {
         }
     }
 
-    /// Files one stored message inside the caller's transaction.
-    async fn file_in(&self, tx: &mut Tx, id: RawId) -> AppResult<ProcessOutcome> {
-        let Some(raw) = raw_messages::get_by_id(tx, id).await? else {
-            return Err(AppError::NotFound);
-        };
-        if raw.state != "pending" {
-            return Ok(ProcessOutcome::AlreadyDone);
+    async fn mailbox_context(
+        &self,
+        tx: &mut Tx,
+        cache: &mut BatchCache,
+        mailbox: MailboxId,
+    ) -> AppResult<MailboxContext> {
+        if let Some(c) = cache.mailboxes.get(&mailbox.0) {
+            return Ok(*c);
         }
-        let mailbox = mailboxes::get_by_id(tx, raw.mailbox_id)
+        let mailbox = mailboxes::get_by_id(tx, mailbox)
             .await?
             .ok_or(AppError::NotFound)?;
         let account = accounts::get_by_id(tx, mailbox.account_id)
             .await?
             .ok_or(AppError::NotFound)?;
-        let bytes = self.raw_bytes(tx, &raw.blob_sha256).await?;
+        let c = MailboxContext {
+            account: account.id,
+            mailbox: mailbox.id,
+            threshold: account.options.spam_threshold,
+            maintain_assignments: account.options.maintain_assignments,
+        };
+        cache.mailboxes.insert(mailbox.id.0, c);
+        Ok(c)
+    }
+
+    /// Files one stored message inside the caller's transaction; its
+    /// landing row's state, search entry and participants are written by
+    /// `deferred` before the commit.
+    async fn file_in(
+        &self,
+        tx: &mut Tx,
+        cache: &mut BatchCache,
+        deferred: &mut Deferred,
+        raw: &RawRecord,
+        parsed: Option<&Parsed>,
+    ) -> AppResult<ProcessOutcome> {
+        let id = raw.id;
+        if raw.state != "pending" {
+            return Ok(ProcessOutcome::AlreadyDone);
+        }
+        let context = self.mailbox_context(tx, cache, raw.mailbox_id).await?;
+        let parsed_here: Parsed;
+        let parsed = match parsed {
+            Some(p) => p,
+            None => {
+                let bytes = self.raw_bytes(tx, &raw.blob_sha256).await?;
+                parsed_here = ecp_mail::parse(&bytes).map_err(|e| e.to_string());
+                &parsed_here
+            }
+        };
         let now = now_ms();
-        let outcome = match ecp_mail::parse(&bytes) {
+        let outcome = match parsed {
             Err(e) => {
                 let conversation =
-                    file_unparseable(tx, account.id, mailbox.id, id, &e.to_string(), now).await?;
-                raw_messages::finish(tx, id, "unparseable", None, Some(&e.to_string())).await?;
+                    file_unparseable(tx, context.account, context.mailbox, id, e, now).await?;
+                deferred.finish(id, "unparseable", None, Some(e.clone()));
                 ProcessOutcome::Unparseable { conversation }
             }
             Ok(msg) => {
-                if let Some(mid) = &msg.message_id {
-                    let mid = mid.replace('\0', "");
-                    if let Some(existing) =
-                        messages::find_by_message_id(tx, mailbox.id, &mid).await?
-                    {
-                        raw_messages::finish(tx, id, "duplicate", Some(existing), None).await?;
-                        return Ok(ProcessOutcome::Duplicate { message: existing });
-                    }
-                }
                 let filing = Filing {
-                    account: account.id,
-                    mailbox: mailbox.id,
-                    threshold: account.options.spam_threshold,
-                    maintain_assignments: account.options.maintain_assignments,
-                    backend: self.db.backend(),
+                    account: context.account,
+                    mailbox: context.mailbox,
+                    threshold: context.threshold,
+                    maintain_assignments: context.maintain_assignments,
                     raw: id,
                     now,
                 };
-                let outcome = filing.file(tx, &msg).await.map_err(|e| match e {
-                    StoreError::Duplicate(w) => AppError::Conflict(w),
-                    other => other.into(),
-                })?;
-                if let ProcessOutcome::Filed { message, .. } = outcome {
-                    raw_messages::finish(tx, id, "processed", Some(message), None).await?;
+                let outcome = filing
+                    .file(tx, cache, deferred, msg)
+                    .await
+                    .map_err(|e| match e {
+                        StoreError::Duplicate(w) => AppError::Conflict(w),
+                        other => other.into(),
+                    })?;
+                match outcome {
+                    ProcessOutcome::Filed { message, .. } => {
+                        deferred.finish(id, "processed", Some(message), None);
+                    }
+                    ProcessOutcome::Duplicate { message } => {
+                        deferred.finish(id, "duplicate", Some(message), None);
+                    }
+                    _ => {}
                 }
                 outcome
             }
@@ -186,7 +331,6 @@ struct Filing {
     mailbox: MailboxId,
     threshold: ecp_domain::SpamThreshold,
     maintain_assignments: bool,
-    backend: ecp_store::Backend,
     raw: RawId,
     now: i64,
 }
@@ -203,6 +347,24 @@ fn address_list(list: &[ecp_mail::MailAddress]) -> String {
 
 fn bounded(s: &str, max: usize) -> String {
     s.chars().take(max).collect()
+}
+
+fn has_nul(msg: &ParsedMessage) -> bool {
+    let n = |s: &str| s.contains('\0');
+    let addr = |a: &ecp_mail::MailAddress| a.name.as_deref().is_some_and(n) || n(&a.address);
+    msg.message_id.as_deref().is_some_and(n)
+        || msg.in_reply_to.iter().any(|s| n(s))
+        || msg.references.iter().any(|s| n(s))
+        || msg.from.as_ref().is_some_and(addr)
+        || msg.to.iter().any(addr)
+        || msg.cc.iter().any(addr)
+        || n(&msg.subject)
+        || n(&msg.text_body)
+        || msg.html_body.as_deref().is_some_and(n)
+        || msg
+            .attachments
+            .iter()
+            .any(|a| n(&a.filename) || n(&a.content_type) || a.content_id.as_deref().is_some_and(n))
 }
 
 /// PostgreSQL text can't hold NUL bytes (SQLite can): mail that carries
@@ -237,9 +399,19 @@ fn without_nul(msg: &ParsedMessage) -> ParsedMessage {
 }
 
 impl Filing {
-    async fn file(&self, tx: &mut Tx, msg: &ParsedMessage) -> Result<ProcessOutcome, StoreError> {
-        let cleaned = without_nul(msg);
-        let msg = &cleaned;
+    async fn file(
+        &self,
+        tx: &mut Tx,
+        cache: &mut BatchCache,
+        deferred: &mut Deferred,
+        msg: &ParsedMessage,
+    ) -> Result<ProcessOutcome, StoreError> {
+        let cleaned = if has_nul(msg) {
+            Cow::Owned(without_nul(msg))
+        } else {
+            Cow::Borrowed(msg)
+        };
+        let msg: &ParsedMessage = &cleaned;
         let from_address = msg
             .from
             .as_ref()
@@ -251,23 +423,49 @@ impl Filing {
             .and_then(|f| f.name.clone())
             .unwrap_or_default();
 
-        let mut refs: Vec<String> = msg.in_reply_to.clone();
-        refs.extend(msg.references.iter().rev().cloned());
-        let by_reference = messages::conversation_for_any(tx, self.mailbox, &refs).await?;
+        // One query finds both an earlier copy of this message (same
+        // Message-ID: a duplicate) and the messages it refers to (newest
+        // of those: its conversation).
+        let refs: Vec<&str> = msg
+            .in_reply_to
+            .iter()
+            .chain(msg.references.iter().rev())
+            .map(String::as_str)
+            .take(50)
+            .collect();
+        let mut wanted: Vec<&str> = Vec::with_capacity(refs.len() + 1);
+        wanted.extend(msg.message_id.as_deref());
+        wanted.extend(refs.iter().copied());
+        let found = messages::find_by_message_ids(tx, self.mailbox, &wanted).await?;
+        if let Some(mid) = msg.message_id.as_deref()
+            && let Some(m) = found.iter().find(|m| m.message_id_header == mid)
+        {
+            return Ok(ProcessOutcome::Duplicate { message: m.id });
+        }
+        let by_reference = found
+            .iter()
+            .filter(|m| refs.contains(&m.message_id_header.as_str()))
+            .max_by_key(|m| m.id)
+            .map(|m| m.conversation_id);
         let mut hints = ThreadHints {
             by_reference,
             ..Default::default()
         };
-        if by_reference.is_none() {
-            if let Some(n) = ecp_mail::thread_keys::conversation_token(&msg.subject) {
-                let id = ConversationId(i64::try_from(n).unwrap_or(0));
-                if let Some(c) = conversations::get_by_id(tx, id).await? {
-                    if c.mailbox_id == self.mailbox {
-                        hints.by_token = Some(id);
-                        hints.sender_in_token_conversation = !from_address.is_empty()
-                            && conversations::has_participant(tx, id, &from_address).await?;
-                    }
-                }
+        if by_reference.is_none()
+            && let Some(n) = ecp_mail::thread_keys::conversation_token(&msg.subject)
+        {
+            let id = ConversationId(i64::try_from(n).unwrap_or(0));
+            if let Some(c) = conversations::get_by_id(tx, id).await?
+                && c.mailbox_id == self.mailbox
+            {
+                hints.by_token = Some(id);
+                // Participants of this batch are written at its end.
+                hints.sender_in_token_conversation = !from_address.is_empty()
+                    && (deferred
+                        .participants
+                        .iter()
+                        .any(|(c, e)| *c == id && *e == from_address)
+                        || conversations::has_participant(tx, id, &from_address).await?);
             }
         }
         let existing = match choose_thread(hints) {
@@ -278,15 +476,21 @@ impl Filing {
         let (contact_id, saved) = if from_address.is_empty() {
             (None, false)
         } else {
-            let (id, saved) = contacts::upsert_sender(
-                tx,
-                self.account,
-                &from_address,
-                &bounded(&from_name, 200),
-                self.now,
-            )
-            .await?;
-            (Some(id), saved)
+            let name = bounded(&from_name, 200);
+            let key = (self.account.0, from_address.clone());
+            let contact = match cache.senders.get(&key) {
+                // Recording again would change nothing: the contact has a
+                // name already, or this message brings none.
+                Some(c) if c.named || name.is_empty() => c.clone(),
+                _ => {
+                    let c =
+                        contacts::record_sender(tx, self.account, &from_address, &name, self.now)
+                            .await?;
+                    cache.senders.insert(key, c.clone());
+                    c
+                }
+            };
+            (Some(contact.id), contact.saved)
         };
         let score = ecp_mail::spam::score(msg);
         let spam = conversation::is_spam(&score, self.threshold, saved);
@@ -313,7 +517,7 @@ impl Filing {
                 } else {
                     bounded(&msg.subject, 998)
                 };
-                let id = conversations::insert(
+                let id = conversations::insert_with_first_message(
                     tx,
                     NewConversation {
                         account_id: self.account,
@@ -391,27 +595,28 @@ impl Filing {
                 .map(|a| a.address.trim().to_lowercase()),
         );
         people.retain(|p| !p.is_empty());
-        conversations::add_participants(tx, conversation, &people).await?;
-        conversations::record_message(tx, conversation, status, assignee, self.now).await?;
-        conversations::mark_unread_for_all(tx, conversation).await?;
+        deferred
+            .participants
+            .extend(people.into_iter().map(|p| (conversation, p)));
+        if !new_conversation {
+            // A new conversation counts its first message from the start
+            // and has no read state yet.
+            conversations::record_message(tx, conversation, status, assignee, self.now).await?;
+            conversations::mark_unread_for_all(tx, conversation).await?;
+        }
 
         let addresses = format!(
             "{from_name} {from_address} {} {}",
             address_list(&msg.to),
             address_list(&msg.cc)
         );
-        search::index(
-            tx,
-            self.backend,
-            &SearchDocument {
-                message_id: message,
-                subject: &msg.subject,
-                body: &msg.text_body,
-                addresses: &addresses,
-                attachment_names: &names.join(" "),
-            },
-        )
-        .await?;
+        deferred.search.push(OwnedSearchDocument {
+            message_id: message,
+            subject: msg.subject.clone(),
+            body: msg.text_body.clone(),
+            addresses,
+            attachment_names: names.join(" "),
+        });
         Ok(ProcessOutcome::Filed {
             conversation,
             message,
@@ -431,7 +636,7 @@ async fn file_unparseable(
     why: &str,
     now: i64,
 ) -> Result<ConversationId, StoreError> {
-    let conversation = conversations::insert(
+    let conversation = conversations::insert_with_first_message(
         tx,
         NewConversation {
             account_id: account,
@@ -476,6 +681,5 @@ async fn file_unparseable(
         },
     )
     .await?;
-    conversations::record_message(tx, conversation, Status::Open, None, now).await?;
     Ok(conversation)
 }

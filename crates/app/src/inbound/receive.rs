@@ -78,29 +78,50 @@ impl App {
         mailbox: MailboxId,
         items: &[(Source, Vec<u8>)],
     ) -> AppResult<Vec<Received>> {
-        let now = now_ms();
-        let mut tx = self.db.begin().await?;
-        let mut out = Vec::with_capacity(items.len());
-        for (source, bytes) in items {
-            if bytes.is_empty() {
-                return Err(AppError::invalid("message", "The message is empty."));
-            }
-            let sha = hex::encode(Sha256::digest(bytes));
-            blobs::put(&mut tx, &sha, bytes, now).await?;
-            let (raw_id, new) = raw_messages::insert_once(
-                &mut tx,
-                mailbox,
-                source.kind(),
-                &source.key(),
-                &sha,
-                bytes.len() as i64,
-                now,
-            )
-            .await?;
-            out.push(Received { raw_id, new });
+        let shas: Vec<String> = items
+            .iter()
+            .map(|(_, bytes)| hex::encode(Sha256::digest(bytes)))
+            .collect();
+        let refs: Vec<(&Source, &str, &[u8])> = items
+            .iter()
+            .zip(&shas)
+            .map(|((source, bytes), sha)| (source, sha.as_str(), bytes.as_slice()))
+            .collect();
+        self.receive_many(mailbox, &refs).await
+    }
+
+    /// [`App::receive_batch`] for messages whose SHA-256 (hex) is already
+    /// known: blobs and landing rows go in with a few multi-row statements,
+    /// one commit for all.
+    pub(crate) async fn receive_many(
+        &self,
+        mailbox: MailboxId,
+        items: &[(&Source, &str, &[u8])],
+    ) -> AppResult<Vec<Received>> {
+        if items.iter().any(|(_, _, bytes)| bytes.is_empty()) {
+            return Err(AppError::invalid("message", "The message is empty."));
         }
+        let now = now_ms();
+        let keys: Vec<String> = items.iter().map(|(source, _, _)| source.key()).collect();
+        let blobs_in: Vec<(&str, &[u8])> = items.iter().map(|(_, sha, b)| (*sha, *b)).collect();
+        let rows: Vec<raw_messages::NewRaw<'_>> = items
+            .iter()
+            .zip(&keys)
+            .map(|((source, sha, bytes), key)| raw_messages::NewRaw {
+                source_kind: source.kind(),
+                source_key: key,
+                blob_sha256: sha,
+                size: bytes.len() as i64,
+            })
+            .collect();
+        let mut tx = self.db.begin().await?;
+        blobs::put_many(&mut tx, &blobs_in, now).await?;
+        let landed = raw_messages::insert_many(&mut tx, mailbox, &rows, now).await?;
         tx.commit().await?;
-        Ok(out)
+        Ok(landed
+            .into_iter()
+            .map(|(raw_id, new)| Received { raw_id, new })
+            .collect())
     }
 
     /// Receives and files a message in one call (files it later if filing
