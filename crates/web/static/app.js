@@ -61,3 +61,35 @@
     if (form) { form.addEventListener("submit", sync); }
   });
 })();
+
+// "Test connection" on the POP account form: answered in place, so the
+// password typed into the form stays there (the server never sends it
+// back). Without script, or when the answer is not a test result (a field
+// to correct), the button submits the form the ordinary way.
+(function () {
+  "use strict";
+  document.querySelectorAll("button[data-inline-test]").forEach(function (btn) {
+    btn.addEventListener("click", function (e) {
+      var form = btn.form;
+      var out = document.getElementById(btn.getAttribute("data-inline-test"));
+      if (btn.hasAttribute("data-plain") || !form || !out || !window.fetch || !window.DOMParser) { return; }
+      e.preventDefault();
+      var plain = function () {
+        btn.disabled = false;
+        btn.setAttribute("data-plain", "");
+        btn.click();
+      };
+      btn.disabled = true;
+      out.textContent = "Testing the connection\u2026";
+      fetch(btn.formAction, { method: "POST", body: new URLSearchParams(new FormData(form)), credentials: "same-origin" })
+        .then(function (res) { return res.text().then(function (text) { return { ok: res.ok, text: text }; }); })
+        .then(function (r) {
+          var got = new DOMParser().parseFromString(r.text, "text/html").getElementById(out.id);
+          if (!r.ok || !got || !got.firstElementChild) { plain(); return; }
+          out.replaceChildren.apply(out, Array.prototype.slice.call(got.childNodes));
+          btn.disabled = false;
+        })
+        .catch(plain);
+    });
+  });
+})();

@@ -45,6 +45,24 @@ impl App {
         Ok(PopAccountView::new(record, now_ms()))
     }
 
+    /// A POP account by its id alone (the API's `/pop-accounts/{id}`), under
+    /// the same rules as through its mailbox: NotFound unless the actor may
+    /// see that mailbox.
+    pub async fn pop_account_by_id(
+        &self,
+        actor: &Actor,
+        id: PopAccountId,
+    ) -> AppResult<PopAccountView> {
+        let mailbox = {
+            let mut c = self.db.read().await?;
+            pop_accounts::get_by_id(&mut c, id)
+                .await?
+                .ok_or(AppError::NotFound)?
+                .mailbox_id
+        };
+        self.pop_account(actor, mailbox, id).await
+    }
+
     pub async fn create_pop_account(
         &self,
         actor: &Actor,

@@ -1,8 +1,11 @@
 //! Account & Tools -> Mailboxes: the list with the plan's cap, adding,
 //! editing (details, send-as, permissions, signature, Auto-BCC) and
-//! deleting after a confirmation that says what is lost.
+//! deleting after a confirmation that says what is lost. The editor of a
+//! saved mailbox also lists its connected POP accounts (`pop_accounts`).
 
 use super::mailbox_form::{MailboxForm, PermissionRow, permission_rows};
+use super::pop_accounts::{self, PopSection};
+use super::pop_form::TestResult;
 use super::{Dialog, mailbox_usage, mailboxes_read_only_note, require_admin};
 use crate::auth::{CsrfForm, CurrentUser};
 use crate::error::PageError;
@@ -17,6 +20,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use ecp_app::account::AccountSummary;
+use ecp_app::mailboxes::MailboxDetail;
+use ecp_app::pop::PopAccountId;
 use ecp_domain::MailboxId;
 use ecp_domain::plan::LimitKind;
 
@@ -32,14 +37,14 @@ pub(super) fn routes() -> Router<AppState> {
 }
 
 /// A mailbox in the dialog's left-hand list.
-struct MailboxRow {
-    id: i64,
-    name: String,
-    address: String,
-    read_only: bool,
+pub(super) struct MailboxRow {
+    pub id: i64,
+    pub name: String,
+    pub address: String,
+    pub read_only: bool,
 }
 
-async fn mailbox_rows(
+pub(super) async fn mailbox_rows(
     s: &AppState,
     user: &CurrentUser,
 ) -> Result<(Vec<MailboxRow>, AccountSummary), PageError> {
@@ -121,19 +126,42 @@ struct EditPage {
     at_cap: Option<String>,
     errors: FieldErrors,
     message: Option<String>,
+    /// The connected POP accounts of a saved mailbox.
+    pop: Option<PopSection>,
 }
 
 form_page!(EditPage);
 
-struct EditState {
+pub(super) struct EditState {
     current: Option<MailboxId>,
     form: MailboxForm,
     read_only: bool,
     error: Option<FormError>,
     notice: Option<String>,
+    /// A "Test connection" answer to show next to that POP account.
+    pop_test: Option<(PopAccountId, TestResult)>,
 }
 
-async fn render_edit(
+impl EditState {
+    /// The editor of a saved mailbox as stored.
+    pub(super) fn of(detail: &MailboxDetail, notice: Option<String>) -> Self {
+        Self {
+            current: Some(detail.mailbox.id),
+            form: MailboxForm::from_record(&detail.mailbox, &detail.permitted_users),
+            read_only: detail.read_only,
+            error: None,
+            notice,
+            pop_test: None,
+        }
+    }
+
+    pub(super) fn with_pop_test(mut self, id: PopAccountId, result: TestResult) -> Self {
+        self.pop_test = Some((id, result));
+        self
+    }
+}
+
+pub(super) async fn render_edit(
     s: &AppState,
     user: &CurrentUser,
     st: EditState,
@@ -166,8 +194,20 @@ async fn render_edit(
         Some(e) => (e.status, e.fields, e.message),
         None => (StatusCode::OK, FieldErrors::default(), None),
     };
+    let pop = match st.current {
+        Some(id) => Some(pop_accounts::section(s, user, id, st.read_only, st.pop_test).await?),
+        None => None,
+    };
+    let mut page = Page::for_user(&title, user, "settings").with_notice(st.notice.as_deref());
+    if page.notice.is_none() {
+        page.notice = st
+            .notice
+            .as_deref()
+            .and_then(pop_accounts::notice_text)
+            .map(str::to_string);
+    }
     let page = EditPage {
-        page: Page::for_user(&title, user, "settings").with_notice(st.notice.as_deref()),
+        page,
         dialog: if editable {
             dialog.saving("mailbox-form")
         } else {
@@ -186,6 +226,7 @@ async fn render_edit(
         at_cap,
         errors,
         message,
+        pop,
     };
     Ok((status, page).into_response())
 }
@@ -201,6 +242,7 @@ async fn new_form(State(s): State<AppState>, user: CurrentUser) -> Result<Respon
         read_only: false,
         error: None,
         notice: None,
+        pop_test: None,
     };
     render_edit(&s, &user, st).await
 }
@@ -241,6 +283,7 @@ async fn create(
         read_only: false,
         error: Some(error),
         notice: None,
+        pop_test: None,
     };
     render_edit(&s, &user, st).await
 }
@@ -253,14 +296,7 @@ async fn edit_form(
 ) -> Result<Response, PageError> {
     let id = MailboxId(path_id(&id)?);
     let detail = s.app.mailbox_detail(&user.actor, id).await?;
-    let st = EditState {
-        current: Some(id),
-        form: MailboxForm::from_record(&detail.mailbox, &detail.permitted_users),
-        read_only: detail.read_only,
-        error: None,
-        notice: q.notice,
-    };
-    render_edit(&s, &user, st).await
+    render_edit(&s, &user, EditState::of(&detail, q.notice)).await
 }
 
 async fn update(
@@ -297,6 +333,7 @@ async fn update(
         read_only: detail.read_only,
         error: Some(error),
         notice: None,
+        pop_test: None,
     };
     render_edit(&s, &user, st).await
 }

@@ -6,6 +6,8 @@ mod mailbox_form;
 mod mailboxes;
 mod options;
 mod owner;
+mod pop_accounts;
+mod pop_form;
 mod users;
 
 use crate::auth::CurrentUser;
@@ -25,6 +27,7 @@ pub(crate) fn routes() -> Router<AppState> {
             get(|| async { Redirect::to("/settings/mailboxes") }),
         )
         .merge(mailboxes::routes())
+        .merge(pop_accounts::routes())
         .merge(users::routes())
         .merge(options::routes())
         .merge(owner::routes())
