@@ -83,6 +83,15 @@ const EXERCISED: &[(&str, &str, &str, &str)] = &[
     ("GET", "/conversations/{id}", "api_conversations", "list_and_read"),
     ("GET", "/messages/{id}/source", "api_conversations", "list_and_read"),
     ("GET", "/attachments/{id}", "api_conversations", "list_and_read"),
+    ("GET", "/mailboxes/{id}/pop-accounts", "api_pop_accounts", "crud_without_the_password"),
+    ("POST", "/mailboxes/{id}/pop-accounts", "api_pop_accounts", "bad_input"),
+    ("POST", "/mailboxes/{id}/pop-accounts/test", "api_pop_accounts", "test_connection_and_fetch"),
+    ("GET", "/pop-accounts/{id}", "api_pop_accounts", "crud_without_the_password"),
+    ("PATCH", "/pop-accounts/{id}", "api_pop_accounts", "crud_without_the_password"),
+    ("DELETE", "/pop-accounts/{id}", "api_pop_accounts", "crud_without_the_password"),
+    ("POST", "/pop-accounts/{id}/test", "api_pop_accounts", "test_connection_and_fetch"),
+    ("POST", "/pop-accounts/{id}/fetch", "api_pop_accounts", "test_connection_and_fetch"),
+    ("GET", "/pop-accounts/{id}/ledger", "api_pop_accounts", "test_connection_and_fetch"),
 ];
 
 const SOURCES: &[(&str, &str)] = &[
@@ -92,6 +101,7 @@ const SOURCES: &[(&str, &str)] = &[
     ("api_account", include_str!("api_account.rs")),
     ("api_tokens", include_str!("api_tokens.rs")),
     ("api_conversations", include_str!("api_conversations.rs")),
+    ("api_pop_accounts", include_str!("api_pop_accounts.rs")),
     ("api_access", include_str!("api_access.rs")),
     ("permission_matrix", include_str!("permission_matrix.rs")),
 ];

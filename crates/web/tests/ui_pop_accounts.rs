@@ -220,6 +220,12 @@ async fn bad_input_on_every_field(kind: Kind) {
             "host-error",
             "server name such as",
         ),
+        (
+            "host",
+            "pop.example.com:995",
+            "host-error",
+            "without spaces",
+        ),
         ("host", &long_host, "host-error", "POP server"),
         ("username", "", "username-error", "POP username"),
         ("username", &long_user, "username-error", "POP username"),

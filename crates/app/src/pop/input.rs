@@ -105,7 +105,10 @@ impl PopAccountInput<'_> {
 fn host(input: &str) -> Result<String, ValidationError> {
     let host = single_line("host", "The POP server", input, 253)?;
     let allowed = |c: char| c.is_alphanumeric() || matches!(c, '.' | '-' | '_' | ':');
-    if !host.chars().all(allowed) {
+    // A colon belongs in an IPv6 address only; "pop.example.com:995" is a
+    // port typed into the server field.
+    let stray_port = host.contains(':') && host.parse::<std::net::Ipv6Addr>().is_err();
+    if !host.chars().all(allowed) || stray_port {
         return Err(ValidationError::new(
             "host",
             "The POP server must be a server name such as pop.example.com or an IP address, \
@@ -210,6 +213,17 @@ mod tests {
             .map(|e| e.field)
             .collect();
         assert_eq!(fields, ["name", "host", "username", "port", "password"]);
+        for (given, ok) in [
+            ("pop.example.com:995", false),
+            ("::1", true),
+            ("2001:db8::1", true),
+        ] {
+            let typed = PopAccountInput {
+                host: given,
+                ..input()
+            };
+            assert_eq!(typed.validate(true).is_ok(), ok, "{given}");
+        }
         let smuggled = PopAccountInput {
             password: "a\r\nDELE 1",
             ..input()

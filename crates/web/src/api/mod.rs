@@ -6,6 +6,7 @@ mod conversations;
 mod extract;
 mod mailboxes;
 mod me;
+mod pop_accounts;
 mod shared;
 mod tokens;
 mod users;
@@ -56,6 +57,7 @@ pub(crate) fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(account::routes())
         .merge(tokens::routes())
         .merge(conversations::routes())
+        .merge(pop_accounts::routes())
         .split_for_parts()
 }
 
