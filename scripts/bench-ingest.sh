@@ -78,8 +78,18 @@ bytes=$(du -sb "$maildir" | cut -f1)
 
 # --- build ------------------------------------------------------------------
 echo "building ecp-bench (release, target $CARGO_TARGET_DIR)" >&2
-(cd "$here" && cargo build --release -q -p ecp-bench)
-bench="$CARGO_TARGET_DIR/release/ecp-bench"
+# The executable cargo reports for this checkout: target/release/ecp-bench
+# may be another checkout's build when the target folder is shared.
+bench="$(cd "$here" && cargo build --release -p ecp-bench --message-format=json-render-diagnostics \
+  | python3 -c '
+import json, sys
+for line in sys.stdin:
+    m = json.loads(line)
+    if m.get("reason") == "compiler-artifact" and m.get("executable") \
+            and m["target"]["name"] == "ecp-bench":
+        print(m["executable"])')"
+[ -x "$bench" ] || { echo "ecp-bench was not built" >&2; exit 1; }
+echo "using $bench" >&2
 
 pg_ok=0
 if [ "${SKIP_PG:-0}" != 1 ] && command -v pg_isready >/dev/null 2>&1 \

@@ -66,7 +66,7 @@ struct Prepared {
 impl Prepared {
     fn item(bytes: Vec<u8>, units: u64) -> Item {
         let sha256 = hex::encode(Sha256::digest(&bytes));
-        let parsed = ecp_mail::parse(&bytes).map_err(|e| e.to_string());
+        let parsed = crate::inbound::analyze(&bytes);
         Item::Message(Box::new(Prepared {
             bytes,
             sha256,

@@ -187,6 +187,78 @@ pub async fn record_message(
     Ok(())
 }
 
+/// What [`record_messages_many`] applies to one conversation: the same as
+/// `added` calls of [`record_message`], the last with `status` and
+/// `assignee`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RecordedMessages {
+    pub id: ConversationId,
+    pub added: i64,
+    pub status: Status,
+    pub assignee: Option<UserId>,
+    pub at: i64,
+}
+
+/// [`record_message`] for many conversations in a few statements.
+pub async fn record_messages_many(
+    conn: &mut AnyConnection,
+    rows: &[RecordedMessages],
+) -> Result<(), StoreError> {
+    for chunk in rows.chunks(50) {
+        let mut added = String::from("CASE id");
+        let mut status = String::from("CASE id");
+        let mut assignee = String::from("CASE id");
+        let mut at = String::from("CASE id");
+        for i in 0..chunk.len() {
+            let p = 1 + i * 5;
+            added.push_str(&format!(" WHEN ${p} THEN ${}", p + 1));
+            status.push_str(&format!(" WHEN ${p} THEN ${}", p + 2));
+            assignee.push_str(&format!(" WHEN ${p} THEN ${}", p + 3));
+            at.push_str(&format!(" WHEN ${p} THEN ${}", p + 4));
+        }
+        let sql = format!(
+            "UPDATE conversations SET message_count = message_count + {added} END, \
+             status = {status} END, assignee_id = {assignee} END, \
+             last_message_at = CASE WHEN last_message_at > {at} END THEN last_message_at ELSE {at} END END \
+             WHERE id IN ({})",
+            crate::raw_messages::params_list(chunk.len(), 1 + chunk.len() * 5)
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for r in chunk {
+            q = q
+                .bind(r.id.0)
+                .bind(r.added)
+                .bind(r.status.as_str())
+                .bind(r.assignee.map(|u| u.0))
+                .bind(r.at);
+        }
+        for r in chunk {
+            q = q.bind(r.id.0);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// [`mark_unread_for_all`] for many conversations in a few statements.
+pub async fn mark_unread_many(
+    conn: &mut AnyConnection,
+    ids: &[ConversationId],
+) -> Result<(), StoreError> {
+    for chunk in ids.chunks(200) {
+        let sql = format!(
+            "DELETE FROM conversation_reads WHERE conversation_id IN ({})",
+            crate::raw_messages::params_list(chunk.len(), 1)
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for id in chunk {
+            q = q.bind(id.0);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
 /// Adds people to the conversation (ignores those already in it), in one
 /// statement.
 pub async fn add_participants(

@@ -132,14 +132,15 @@ pub struct MessageIdMatch {
 }
 
 /// The mailbox's messages whose Message-ID is one of `message_ids`, in
-/// one query (a new message's own id and the ids it refers to).
+/// one query per 200 ids (a new message's own id and the ids it refers to,
+/// or those of a whole batch).
 pub async fn find_by_message_ids(
     conn: &mut AnyConnection,
     mailbox: MailboxId,
     message_ids: &[&str],
 ) -> Result<Vec<MessageIdMatch>, StoreError> {
     let mut out = Vec::new();
-    for chunk in message_ids.chunks(100) {
+    for chunk in message_ids.chunks(200) {
         let sql = format!(
             "SELECT id, conversation_id, message_id_header FROM messages \
              WHERE mailbox_id = $1 AND message_id_header IN ({})",

@@ -4,11 +4,11 @@
 
 use ecp_domain::conversation::{ConversationId, Status};
 use ecp_domain::*;
-use ecp_store::conversations::{self, NewConversation};
+use ecp_store::conversations::{self, NewConversation, RecordedMessages};
 use ecp_store::messages::{self, NewMessage};
 use ecp_store::raw_messages::{self, Finished, NewRaw, RawId};
 use ecp_store::search::{self, SearchDocument};
-use ecp_store::{Db, accounts, blobs, contacts, mailboxes};
+use ecp_store::{Db, accounts, blobs, contacts, mailboxes, users};
 use ecp_testkit::both_backends;
 use ecp_testkit::db::TestDb;
 
@@ -44,6 +44,7 @@ async fn mailbox(db: &Db) -> (AccountId, MailboxId) {
 }
 
 both_backends!(
+    recording_many_matches_recording_one_by_one,
     landing_many_matches_landing_one_by_one,
     finishing_many_sets_each_row,
     senders_participants_and_message_ids,
@@ -413,4 +414,117 @@ async fn search_many_is_searchable(t: TestDb) {
         search::find(&mut c, backend, "word117", 500).await.unwrap(),
         vec![ids[117]]
     );
+}
+
+async fn recording_many_matches_recording_one_by_one(t: TestDb) {
+    let db = open(&t).await;
+    let (acc, mb) = mailbox(&db).await;
+    let mut tx = db.begin().await.unwrap();
+    let user = users::insert(
+        &mut tx,
+        users::NewUser {
+            account_id: acc,
+            name: "Agent",
+            email: &EmailAddress::parse("agent@acme.example").unwrap(),
+            password_hash: Some("hash"),
+            role: Role::Owner,
+            now: 1,
+        },
+    )
+    .await
+    .unwrap();
+    let conv = |now: i64| NewConversation {
+        account_id: acc,
+        mailbox_id: mb,
+        contact_id: None,
+        subject: "s",
+        status: Status::Open,
+        spam_score_milli: 0,
+        spam_reasons: "",
+        unparseable: false,
+        autoreply_pending: false,
+        now,
+    };
+    let mut ids = Vec::new();
+    for i in 0..60 {
+        ids.push(
+            conversations::insert_with_first_message(&mut tx, conv(100 + i))
+                .await
+                .unwrap(),
+        );
+    }
+    for id in &ids {
+        sqlx::query(
+            "INSERT INTO conversation_reads (conversation_id, user_id, read_at) VALUES ($1, $2, 1)",
+        )
+        .bind(id.0)
+        .bind(user.0)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    }
+    // Even conversations: two more messages, the later one earlier than
+    // the latest activity; odd ones untouched.
+    let rows: Vec<RecordedMessages> = ids
+        .iter()
+        .step_by(2)
+        .enumerate()
+        .map(|(i, id)| RecordedMessages {
+            id: *id,
+            added: 2,
+            status: if i % 2 == 0 {
+                Status::Pending
+            } else {
+                Status::Spam
+            },
+            assignee: (i % 2 == 0).then_some(user),
+            at: if i % 3 == 0 { 50 } else { 1_000 },
+        })
+        .collect();
+    conversations::record_messages_many(&mut tx, &rows)
+        .await
+        .unwrap();
+    let even: Vec<ConversationId> = rows.iter().map(|r| r.id).collect();
+    conversations::mark_unread_many(&mut tx, &even)
+        .await
+        .unwrap();
+    for (i, id) in ids.iter().enumerate() {
+        let c = conversations::get_by_id(&mut tx, *id)
+            .await
+            .unwrap()
+            .unwrap();
+        let reads: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM conversation_reads WHERE conversation_id = $1",
+        )
+        .bind(id.0)
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap();
+        if i % 2 == 1 {
+            assert_eq!(
+                (
+                    c.message_count,
+                    c.status,
+                    c.assignee_id,
+                    c.last_message_at,
+                    reads
+                ),
+                (1, Status::Open, None, 100 + i as i64, 1)
+            );
+        } else {
+            let r = &rows[i / 2];
+            let last = (100 + i as i64).max(r.at);
+            assert_eq!(
+                (
+                    c.message_count,
+                    c.status,
+                    c.assignee_id,
+                    c.last_message_at,
+                    reads
+                ),
+                (3, r.status, r.assignee, last, 0)
+            );
+        }
+    }
+    tx.commit().await.unwrap();
 }

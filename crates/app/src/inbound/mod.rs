@@ -7,7 +7,7 @@ mod process;
 mod receive;
 mod smtp_sink;
 
-pub(crate) use process::Parsed;
 pub use process::ProcessOutcome;
+pub(crate) use process::{Parsed, analyze};
 pub use receive::{Received, Source};
 pub use smtp_sink::SmtpSink;

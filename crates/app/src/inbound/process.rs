@@ -6,10 +6,10 @@ use crate::{App, AppResult, now_ms};
 use ecp_domain::conversation::{
     self, ConversationId, Status, ThreadHints, assignee_after_customer_message, choose_thread,
 };
-use ecp_domain::{AccountId, MailboxId};
+use ecp_domain::{AccountId, MailboxId, UserId};
 use ecp_mail::ParsedMessage;
 use ecp_store::contacts::SenderContact;
-use ecp_store::conversations::{self, NewConversation};
+use ecp_store::conversations::{self, NewConversation, RecordedMessages};
 use ecp_store::messages::{self, NewAttachment, NewMessage};
 use ecp_store::raw_messages::{self, Finished, RawId, RawRecord};
 use ecp_store::search::{self, SearchDocument};
@@ -18,17 +18,118 @@ use sha2::{Digest, Sha256};
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-/// A message parsed ahead of filing, or why it could not be (bulk import
-/// parses the next messages while the database writes).
-pub(crate) type Parsed = Result<ParsedMessage, String>;
+/// A message parsed and analyzed ahead of filing, or why it could not be
+/// parsed (bulk import does this for the next messages while the database
+/// writes).
+pub(crate) type Parsed = Result<Analyzed, String>;
 
-/// What filing a batch remembers between its messages: mailbox settings
-/// and senders already recorded (their contact rows can't change under
-/// the batch's transaction in a way filing cares about).
+/// A parsed message, NUL bytes left out (see [`without_nul`]), with what
+/// filing computes from the message alone.
+pub(crate) struct Analyzed {
+    msg: ParsedMessage,
+    score: conversation::SpamScore,
+    automated: String,
+}
+
+/// Parses and analyzes raw bytes (pure work: no database).
+pub(crate) fn analyze(bytes: &[u8]) -> Parsed {
+    let msg = ecp_mail::parse(bytes).map_err(|e| e.to_string())?;
+    let msg = if has_nul(&msg) {
+        without_nul(&msg)
+    } else {
+        msg
+    };
+    let score = ecp_mail::spam::score(&msg);
+    let automated = ecp_mail::is_automated(&msg)
+        .map(|r| format!("{r:?}"))
+        .unwrap_or_default();
+    Ok(Analyzed {
+        msg,
+        score,
+        automated,
+    })
+}
+
+/// What filing a batch remembers between its messages, so that each
+/// message costs few round trips to the database. Everything here is what
+/// the batch's own transaction has read or written.
 #[derive(Default)]
 struct BatchCache {
     mailboxes: HashMap<i64, MailboxContext>,
+    /// Senders already recorded (by account and address).
     senders: HashMap<(i64, String), SenderContact>,
+    /// Per mailbox, Message-IDs looked up or filed: the message and its
+    /// conversation, or `None` when the mailbox has no such message.
+    message_ids: HashMap<i64, HashMap<String, Option<(i64, ConversationId)>>>,
+    /// Conversations this batch filed into, as they stand once `Deferred`
+    /// is written.
+    conversations: HashMap<i64, ConversationState>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct ConversationState {
+    status: Status,
+    assignee: Option<UserId>,
+}
+
+impl BatchCache {
+    /// Makes sure the mailbox's answer for each of `ids` is known (one
+    /// query for those that are not).
+    async fn learn_message_ids(
+        &mut self,
+        tx: &mut Tx,
+        mailbox: MailboxId,
+        ids: &[&str],
+    ) -> Result<(), StoreError> {
+        let known = self.message_ids.entry(mailbox.0).or_default();
+        let mut unknown: Vec<&str> = ids
+            .iter()
+            .copied()
+            .filter(|id| !known.contains_key(*id))
+            .collect();
+        if unknown.is_empty() {
+            return Ok(());
+        }
+        unknown.sort_unstable();
+        unknown.dedup();
+        let found = messages::find_by_message_ids(tx, mailbox, &unknown).await?;
+        for id in unknown {
+            known.insert(id.to_string(), None);
+        }
+        for m in found {
+            known.insert(m.message_id_header, Some((m.id, m.conversation_id)));
+        }
+        Ok(())
+    }
+
+    fn message_id(&self, mailbox: MailboxId, id: &str) -> Option<(i64, ConversationId)> {
+        self.message_ids
+            .get(&mailbox.0)
+            .and_then(|m| m.get(id).copied().flatten())
+    }
+}
+
+/// The Message-IDs that decide where a message goes: its own (an earlier
+/// copy makes it a duplicate) and up to 50 it refers to, newest first
+/// (their conversation is its conversation). NUL bytes are left out, as
+/// when the message is stored.
+fn thread_ids(msg: &ParsedMessage) -> (Option<Cow<'_, str>>, Vec<Cow<'_, str>>) {
+    fn c(s: &str) -> Cow<'_, str> {
+        if s.contains('\0') {
+            Cow::Owned(s.replace('\0', ""))
+        } else {
+            Cow::Borrowed(s)
+        }
+    }
+    let own = msg.message_id.as_deref().map(c);
+    let refs = msg
+        .in_reply_to
+        .iter()
+        .chain(msg.references.iter().rev())
+        .take(50)
+        .map(|s| c(s))
+        .collect();
+    (own, refs)
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -40,12 +141,16 @@ struct MailboxContext {
 }
 
 /// Writes left for the end of the transaction, done in a few multi-row
-/// statements: the landing rows' final state and the search index.
+/// statements: the landing rows' final state, the search index, the
+/// participants, and new messages in conversations that existed before
+/// (count, status, assignee, activity, unread). Nothing a batch reads
+/// depends on them before then, except what `BatchCache` answers.
 #[derive(Default)]
 struct Deferred {
     finished: Vec<Finished>,
     search: Vec<OwnedSearchDocument>,
     participants: Vec<(ConversationId, String)>,
+    recorded: Vec<RecordedMessages>,
 }
 
 struct OwnedSearchDocument {
@@ -72,7 +177,29 @@ impl Deferred {
         });
     }
 
+    /// A new customer message in a conversation that has others.
+    fn record(&mut self, id: ConversationId, status: Status, assignee: Option<UserId>, at: i64) {
+        match self.recorded.iter_mut().find(|r| r.id == id) {
+            Some(r) => {
+                r.added += 1;
+                r.status = status;
+                r.assignee = assignee;
+                r.at = r.at.max(at);
+            }
+            None => self.recorded.push(RecordedMessages {
+                id,
+                added: 1,
+                status,
+                assignee,
+                at,
+            }),
+        }
+    }
+
     async fn flush(self, tx: &mut Tx, backend: ecp_store::Backend) -> Result<(), StoreError> {
+        conversations::record_messages_many(tx, &self.recorded).await?;
+        let unread: Vec<ConversationId> = self.recorded.iter().map(|r| r.id).collect();
+        conversations::mark_unread_many(tx, &unread).await?;
         let docs: Vec<SearchDocument<'_>> = self
             .search
             .iter()
@@ -96,7 +223,7 @@ impl Deferred {
 }
 
 /// How long a processor may hold a pending message before another takes it.
-const CLAIM_MS: i64 = 5 * 60 * 1000;
+const CLAIM_MS: i64 = 30 * 1000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ProcessOutcome {
@@ -209,6 +336,22 @@ impl App {
                 .map(|r| (r.id.0, r))
                 .collect();
             let mut cache = BatchCache::default();
+            // The whole batch's Message-ID lookups in a few queries.
+            let mut by_mailbox: HashMap<i64, Vec<Cow<'_, str>>> = HashMap::new();
+            for (id, parsed) in items {
+                if let (Some(raw), Some(Ok(analyzed))) = (raws.get(&id.0), parsed) {
+                    let (own, refs) = thread_ids(&analyzed.msg);
+                    let ids = by_mailbox.entry(raw.mailbox_id.0).or_default();
+                    ids.extend(own);
+                    ids.extend(refs);
+                }
+            }
+            for (mailbox, ids) in &by_mailbox {
+                let ids: Vec<&str> = ids.iter().map(|i| i.as_ref()).collect();
+                cache
+                    .learn_message_ids(&mut tx, MailboxId(*mailbox), &ids)
+                    .await?;
+            }
             let mut deferred = Deferred::default();
             let mut out = Vec::with_capacity(items.len());
             for (id, parsed) in items {
@@ -282,7 +425,7 @@ impl App {
             Some(p) => p,
             None => {
                 let bytes = self.raw_bytes(tx, &raw.blob_sha256).await?;
-                parsed_here = ecp_mail::parse(&bytes).map_err(|e| e.to_string());
+                parsed_here = analyze(&bytes);
                 &parsed_here
             }
         };
@@ -294,7 +437,7 @@ impl App {
                 deferred.finish(id, "unparseable", None, Some(e.clone()));
                 ProcessOutcome::Unparseable { conversation }
             }
-            Ok(msg) => {
+            Ok(analyzed) => {
                 let filing = Filing {
                     account: context.account,
                     mailbox: context.mailbox,
@@ -303,13 +446,14 @@ impl App {
                     raw: id,
                     now,
                 };
-                let outcome = filing
-                    .file(tx, cache, deferred, msg)
-                    .await
-                    .map_err(|e| match e {
-                        StoreError::Duplicate(w) => AppError::Conflict(w),
-                        other => other.into(),
-                    })?;
+                let outcome =
+                    filing
+                        .file(tx, cache, deferred, analyzed)
+                        .await
+                        .map_err(|e| match e {
+                            StoreError::Duplicate(w) => AppError::Conflict(w),
+                            other => other.into(),
+                        })?;
                 match outcome {
                     ProcessOutcome::Filed { message, .. } => {
                         deferred.finish(id, "processed", Some(message), None);
@@ -404,14 +548,9 @@ impl Filing {
         tx: &mut Tx,
         cache: &mut BatchCache,
         deferred: &mut Deferred,
-        msg: &ParsedMessage,
+        analyzed: &Analyzed,
     ) -> Result<ProcessOutcome, StoreError> {
-        let cleaned = if has_nul(msg) {
-            Cow::Owned(without_nul(msg))
-        } else {
-            Cow::Borrowed(msg)
-        };
-        let msg: &ParsedMessage = &cleaned;
+        let msg = &analyzed.msg;
         let from_address = msg
             .from
             .as_ref()
@@ -423,30 +562,25 @@ impl Filing {
             .and_then(|f| f.name.clone())
             .unwrap_or_default();
 
-        // One query finds both an earlier copy of this message (same
-        // Message-ID: a duplicate) and the messages it refers to (newest
-        // of those: its conversation).
-        let refs: Vec<&str> = msg
-            .in_reply_to
-            .iter()
-            .chain(msg.references.iter().rev())
-            .map(String::as_str)
-            .take(50)
-            .collect();
+        // An earlier copy of this message (same Message-ID) makes it a
+        // duplicate; the newest message it refers to gives its
+        // conversation. One query at most (none when the batch looked
+        // these up already).
+        let (own, refs) = thread_ids(msg);
         let mut wanted: Vec<&str> = Vec::with_capacity(refs.len() + 1);
-        wanted.extend(msg.message_id.as_deref());
-        wanted.extend(refs.iter().copied());
-        let found = messages::find_by_message_ids(tx, self.mailbox, &wanted).await?;
-        if let Some(mid) = msg.message_id.as_deref()
-            && let Some(m) = found.iter().find(|m| m.message_id_header == mid)
+        wanted.extend(own.as_deref());
+        wanted.extend(refs.iter().map(|r| r.as_ref()));
+        cache.learn_message_ids(tx, self.mailbox, &wanted).await?;
+        if let Some(mid) = own.as_deref()
+            && let Some((existing, _)) = cache.message_id(self.mailbox, mid)
         {
-            return Ok(ProcessOutcome::Duplicate { message: m.id });
+            return Ok(ProcessOutcome::Duplicate { message: existing });
         }
-        let by_reference = found
+        let by_reference = refs
             .iter()
-            .filter(|m| refs.contains(&m.message_id_header.as_str()))
-            .max_by_key(|m| m.id)
-            .map(|m| m.conversation_id);
+            .filter_map(|r| cache.message_id(self.mailbox, r))
+            .max_by_key(|(id, _)| *id)
+            .map(|(_, conversation)| conversation);
         let mut hints = ThreadHints {
             by_reference,
             ..Default::default()
@@ -468,8 +602,19 @@ impl Filing {
                         || conversations::has_participant(tx, id, &from_address).await?);
             }
         }
-        let existing = match choose_thread(hints) {
-            Some(id) => conversations::get_by_id(tx, id).await?,
+        let existing: Option<(ConversationId, ConversationState)> = match choose_thread(hints) {
+            Some(id) => match cache.conversations.get(&id.0) {
+                Some(state) => Some((id, *state)),
+                None => conversations::get_by_id(tx, id).await?.map(|c| {
+                    (
+                        c.id,
+                        ConversationState {
+                            status: c.status,
+                            assignee: c.assignee_id,
+                        },
+                    )
+                }),
+            },
             None => None,
         };
 
@@ -492,23 +637,26 @@ impl Filing {
             };
             (Some(contact.id), contact.saved)
         };
-        let score = ecp_mail::spam::score(msg);
-        let spam = conversation::is_spam(&score, self.threshold, saved);
-        let automated = ecp_mail::is_automated(msg)
-            .map(|r| format!("{r:?}"))
-            .unwrap_or_default();
+        let score = &analyzed.score;
+        let spam = conversation::is_spam(score, self.threshold, saved);
+        let automated = &analyzed.automated;
         let score_milli = (score.points * 1000.0).round() as i64;
         let reasons = score.reasons.join("; ");
 
         let (conversation, new_conversation, status, assignee) = match existing {
-            Some(c) => {
-                let latest = conversations::latest_replier(tx, c.id).await?;
+            Some((id, state)) => {
+                // Only Maintain assignments asks who replied last.
+                let latest = if self.maintain_assignments {
+                    conversations::latest_replier(tx, id).await?
+                } else {
+                    None
+                };
                 let assignee = assignee_after_customer_message(
                     self.maintain_assignments,
-                    c.assignee_id,
+                    state.assignee,
                     latest,
                 );
-                (c.id, false, c.status.after_customer_message(), assignee)
+                (id, false, state.status.after_customer_message(), assignee)
             }
             None => {
                 let status = if spam { Status::Spam } else { Status::Open };
@@ -559,7 +707,7 @@ impl Filing {
                 now: self.now,
                 spam_score_milli: score_milli,
                 spam_reasons: &reasons,
-                automated: &automated,
+                automated,
             },
         )
         .await?;
@@ -601,8 +749,17 @@ impl Filing {
         if !new_conversation {
             // A new conversation counts its first message from the start
             // and has no read state yet.
-            conversations::record_message(tx, conversation, status, assignee, self.now).await?;
-            conversations::mark_unread_for_all(tx, conversation).await?;
+            deferred.record(conversation, status, assignee, self.now);
+        }
+        cache
+            .conversations
+            .insert(conversation.0, ConversationState { status, assignee });
+        if let Some(mid) = msg.message_id.as_deref() {
+            cache
+                .message_ids
+                .entry(self.mailbox.0)
+                .or_default()
+                .insert(mid.to_string(), Some((message, conversation)));
         }
 
         let addresses = format!(
