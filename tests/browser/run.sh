@@ -44,7 +44,7 @@ trap 'exit 130' INT TERM
 
 echo "== smoke check: ecp serve answers /healthz"
 port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')"
-ECP_DATA_DIR="$tmp/data" ECP_HTTP_ADDR="127.0.0.1:$port" ECP_LOG=warn \
+ECP_DATA_DIR="$tmp/data" ECP_HTTP_ADDR="127.0.0.1:$port" ECP_SMTP_ADDR=127.0.0.1:0 ECP_LOG=warn \
   env -u ECP_DATABASE_URL -u ECP_CONFIG "$ECP_BIN" serve >"$tmp/ecp.log" 2>&1 &
 server_pid=$!
 ready=0

@@ -35,6 +35,18 @@ pub enum Command {
     /// Issue API tokens, as the operator.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Import an mbox file or a Maildir (or a folder of .eml files) into a
+    /// mailbox. Safe to run again: what was imported is not imported twice.
+    Import(ImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The mailbox's id (Account & Tools -> Mailboxes, or GET /api/v1/mailboxes).
+    #[arg(long, value_name = "ID")]
+    pub mailbox: i64,
+    /// An mbox file, a Maildir, or a folder of message files.
+    pub path: PathBuf,
 }
 
 #[derive(Debug, Subcommand)]

@@ -20,6 +20,28 @@ pub struct Config {
     pub signup_enabled: bool,
     pub secure_cookies: bool,
     pub log: LogConfig,
+    /// The inbound SMTP listener for mailboxes' direct addresses; `None`
+    /// when turned off (`smtp_addr = "off"`).
+    pub smtp: Option<SmtpListen>,
+    /// Time between two polls of one connected POP account.
+    pub pop_poll: std::time::Duration,
+    /// Extra CA certificates (PEM) trusted for POP servers, besides the
+    /// public ones: for a company's own mail server.
+    pub pop_ca_file: Option<PathBuf>,
+    /// Base64 key for stored third-party passwords; `None` uses (or
+    /// creates) `secret.key` in the data directory.
+    pub secret_key: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct SmtpListen {
+    pub addr: SocketAddr,
+    /// The name the listener greets with (EHLO).
+    pub hostname: String,
+    pub max_message_size: usize,
+    /// Certificate and key (PEM) for STARTTLS; without them STARTTLS is
+    /// not offered.
+    pub tls: Option<(PathBuf, PathBuf)>,
 }
 
 #[derive(Debug, Clone)]
@@ -39,6 +61,10 @@ pub enum LogFormat {
 
 pub const DEFAULT_DATA_DIR: &str = "data";
 pub const DEFAULT_HTTP_ADDR: &str = "127.0.0.1:8080";
+pub const DEFAULT_SMTP_ADDR: &str = "127.0.0.1:2525";
+/// 35 MB: what common providers accept, with room for encoding overhead.
+pub const DEFAULT_SMTP_MAX_MESSAGE_SIZE: u64 = 36_700_160;
+pub const DEFAULT_POP_POLL_SECONDS: u64 = 60;
 
 /// One layer of settings; `None` means "not set here".
 #[derive(Debug, Default, Deserialize)]
@@ -51,6 +77,14 @@ pub struct Layer {
     pub secure_cookies: Option<bool>,
     pub log: Option<String>,
     pub log_format: Option<LogFormat>,
+    pub smtp_addr: Option<String>,
+    pub smtp_hostname: Option<String>,
+    pub smtp_max_message_size: Option<u64>,
+    pub tls_cert: Option<PathBuf>,
+    pub tls_key: Option<PathBuf>,
+    pub pop_poll_seconds: Option<u64>,
+    pub pop_ca_file: Option<PathBuf>,
+    pub secret_key: Option<String>,
 }
 
 impl Layer {
@@ -74,6 +108,14 @@ impl Layer {
                     ))
                 })?),
             },
+            smtp_addr: var("ECP_SMTP_ADDR"),
+            smtp_hostname: var("ECP_SMTP_HOSTNAME"),
+            smtp_max_message_size: env_u64(&var, "ECP_SMTP_MAX_MESSAGE_SIZE")?,
+            tls_cert: var("ECP_TLS_CERT").map(PathBuf::from),
+            tls_key: var("ECP_TLS_KEY").map(PathBuf::from),
+            pop_poll_seconds: env_u64(&var, "ECP_POP_POLL_SECONDS")?,
+            pop_ca_file: var("ECP_POP_CA_FILE").map(PathBuf::from),
+            secret_key: var("ECP_SECRET_KEY"),
         })
     }
 
@@ -105,6 +147,14 @@ impl Layer {
             secure_cookies: top.secure_cookies.or(self.secure_cookies),
             log: top.log.or(self.log),
             log_format: top.log_format.or(self.log_format),
+            smtp_addr: top.smtp_addr.or(self.smtp_addr),
+            smtp_hostname: top.smtp_hostname.or(self.smtp_hostname),
+            smtp_max_message_size: top.smtp_max_message_size.or(self.smtp_max_message_size),
+            tls_cert: top.tls_cert.or(self.tls_cert),
+            tls_key: top.tls_key.or(self.tls_key),
+            pop_poll_seconds: top.pop_poll_seconds.or(self.pop_poll_seconds),
+            pop_ca_file: top.pop_ca_file.or(self.pop_ca_file),
+            secret_key: top.secret_key.or(self.secret_key),
         }
     }
 }
@@ -119,6 +169,7 @@ pub fn load(file: Option<&Path>, env: &dyn Fn(&str) -> Option<String>) -> Result
 }
 
 pub fn resolve(layer: Layer) -> Result<Config, Failure> {
+    let smtp = resolve_smtp(&layer)?;
     let data_dir = std::path::absolute(layer.data_dir.unwrap_or_else(|| DEFAULT_DATA_DIR.into()))
         .map_err(|e| Failure::config(format!("data_dir: {e}")))?;
     let database_url = match layer.database_url {
@@ -140,10 +191,20 @@ pub fn resolve(layer: Layer) -> Result<Config, Failure> {
             "http_addr {addr:?} is not an address to listen on: write IP:PORT, e.g. 127.0.0.1:8080 or 0.0.0.0:8080"
         ))
     })?;
+    let pop_poll_seconds = layer.pop_poll_seconds.unwrap_or(DEFAULT_POP_POLL_SECONDS);
+    if pop_poll_seconds == 0 {
+        return Err(Failure::config(
+            "pop_poll_seconds must be at least 1 (the default is 60)",
+        ));
+    }
     Ok(Config {
         data_dir,
         database_url,
         http_addr,
+        smtp,
+        pop_poll: std::time::Duration::from_secs(pop_poll_seconds),
+        pop_ca_file: layer.pop_ca_file,
+        secret_key: layer.secret_key,
         signup_enabled: layer.signup_enabled.unwrap_or(false),
         secure_cookies: layer.secure_cookies.unwrap_or(false),
         log: LogConfig {
@@ -151,6 +212,56 @@ pub fn resolve(layer: Layer) -> Result<Config, Failure> {
             format: layer.log_format.unwrap_or(LogFormat::Text),
         },
     })
+}
+
+fn resolve_smtp(layer: &Layer) -> Result<Option<SmtpListen>, Failure> {
+    let addr = layer
+        .smtp_addr
+        .as_deref()
+        .unwrap_or(DEFAULT_SMTP_ADDR)
+        .trim();
+    if addr.eq_ignore_ascii_case("off") {
+        return Ok(None);
+    }
+    let addr = addr.parse::<SocketAddr>().map_err(|_| {
+        Failure::config(format!(
+            "smtp_addr {addr:?} is not an address to listen on: write IP:PORT (e.g. 0.0.0.0:25), or off"
+        ))
+    })?;
+    let tls = match (&layer.tls_cert, &layer.tls_key) {
+        (Some(c), Some(k)) => Some((c.clone(), k.clone())),
+        (None, None) => None,
+        _ => {
+            return Err(Failure::config(
+                "tls_cert and tls_key go together: set both (PEM files) or neither",
+            ));
+        }
+    };
+    let max = layer
+        .smtp_max_message_size
+        .unwrap_or(DEFAULT_SMTP_MAX_MESSAGE_SIZE);
+    if max < 1024 {
+        return Err(Failure::config(
+            "smtp_max_message_size is in bytes and must be at least 1024",
+        ));
+    }
+    Ok(Some(SmtpListen {
+        addr,
+        hostname: layer
+            .smtp_hostname
+            .clone()
+            .unwrap_or_else(|| "localhost".to_string()),
+        max_message_size: usize::try_from(max).unwrap_or(usize::MAX),
+        tls,
+    }))
+}
+
+fn env_u64(var: &dyn Fn(&str) -> Option<String>, key: &str) -> Result<Option<u64>, Failure> {
+    let Some(v) = var(key) else { return Ok(None) };
+    v.trim()
+        .parse::<u64>()
+        .map(Some)
+        .map_err(|_| Failure::config(format!("{key}={v:?} is not a whole number")))
 }
 
 /// A SQLite URL for `path`. sqlx percent-decodes the path, so the

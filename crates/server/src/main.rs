@@ -7,6 +7,8 @@ mod config;
 mod failure;
 mod logging;
 mod serve;
+mod smtp_listener;
+mod tls;
 mod wiring;
 
 use clap::Parser;

@@ -2,8 +2,9 @@
 
 use crate::config::Config;
 use crate::failure::Failure;
+use crate::smtp_listener;
 use crate::wiring;
-use ecp_app::{App, AppConfig};
+use ecp_app::App;
 use ecp_web::WebConfig;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::time::Duration;
@@ -30,12 +31,36 @@ pub async fn run(config: Config) -> Result<(), Failure> {
         .local_addr()
         .map_err(|e| Failure::failed(format!("cannot read the listening address: {e}")))?;
 
-    let app = App::new(
-        db.clone(),
-        AppConfig {
-            signup_enabled: config.signup_enabled,
-            ..AppConfig::default()
+    let app_config = match wiring::app_config(&config) {
+        Ok(c) => c,
+        Err(e) => {
+            db.close().await;
+            return Err(e);
+        }
+    };
+    let spool_dir = app_config.spool_dir.clone();
+    let app = App::new(db.clone(), app_config);
+    let shutdown = CancellationToken::new();
+    let smtp = match &config.smtp {
+        Some(smtp) => match smtp_listener::start(&app, smtp, spool_dir, shutdown.clone()).await {
+            Ok(started) => Some(started),
+            Err(e) => {
+                db.close().await;
+                return Err(e);
+            }
         },
+        None => None,
+    };
+    let workers = ecp_workers::Workers::start(
+        &app,
+        &ecp_workers::WorkersConfig {
+            // Never check less often than accounts are due.
+            pop_tick: config
+                .pop_poll
+                .min(ecp_workers::WorkersConfig::default().pop_tick),
+            ..ecp_workers::WorkersConfig::default()
+        },
+        &shutdown,
     );
     let router = ecp_web::router(
         app,
@@ -44,7 +69,6 @@ pub async fn run(config: Config) -> Result<(), Failure> {
         },
     );
 
-    let shutdown = CancellationToken::new();
     tokio::spawn(cancel_on_signal(shutdown.clone()));
     let mut server = tokio::spawn(ecp_web::serve(listener, router, shutdown.clone()));
 
@@ -53,6 +77,9 @@ pub async fn run(config: Config) -> Result<(), Failure> {
         "Email Center Pro is running: open {} in a browser (Ctrl-C stops it).",
         browse_url(local)
     );
+    if let Some((addr, _)) = &smtp {
+        println!("Inbound SMTP for mailboxes' direct addresses on {addr}.");
+    }
 
     let outcome = tokio::select! {
         done = &mut server => done,
@@ -65,6 +92,13 @@ pub async fn run(config: Config) -> Result<(), Failure> {
             }
         },
     };
+    shutdown.cancel();
+    workers.wait().await;
+    if let Some((_, task)) = smtp {
+        if let Err(e) = task.await {
+            tracing::error!("the SMTP listener crashed: {e}");
+        }
+    }
     db.close().await;
     match outcome {
         Ok(Ok(())) => {

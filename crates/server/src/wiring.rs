@@ -51,3 +51,44 @@ pub async fn open_database(config: &Config) -> Result<Db, Failure> {
     tracing::debug!(url = %redact(&config.database_url), "database ready");
     Ok(db)
 }
+
+/// The application's settings from the configuration: the key for stored
+/// passwords, the spool, this node's name, POP polling and trust.
+pub fn app_config(config: &Config) -> Result<ecp_app::AppConfig, Failure> {
+    let secret_key =
+        ecp_app::secret_box::SecretKey::resolve(config.secret_key.as_deref(), &config.data_dir)
+            .map_err(|e| Failure::config(format!("secret key: {}", one_line(&e.to_string()))))?;
+    let spool_dir = config.data_dir.join("spool");
+    std::fs::create_dir_all(&spool_dir).map_err(|e| {
+        Failure::config(format!(
+            "spool {}: cannot create it: {e}",
+            spool_dir.display()
+        ))
+    })?;
+    let tls = match &config.pop_ca_file {
+        Some(path) => Some(crate::tls::client_config_with(path)?),
+        None => None,
+    };
+    Ok(ecp_app::AppConfig {
+        signup_enabled: config.signup_enabled,
+        secret_key: Some(secret_key),
+        spool_dir,
+        node_id: node_id(),
+        pop: ecp_app::pop::PopConfig {
+            poll_interval: config.pop_poll,
+            tls,
+            ..ecp_app::pop::PopConfig::default()
+        },
+        ..ecp_app::AppConfig::default()
+    })
+}
+
+/// Host name and process id: unique among live nodes, readable in logs.
+fn node_id() -> String {
+    let host = std::fs::read_to_string("/etc/hostname")
+        .ok()
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "node".to_string());
+    format!("{host}:{}", std::process::id())
+}

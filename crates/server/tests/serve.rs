@@ -59,7 +59,7 @@ async fn environment_overrides_the_toml_file() {
     let ecp = Ecp::new().env("ECP_DATA_DIR", "env-data");
     std::fs::write(
         ecp.path().join("ecp.toml"),
-        "data_dir = \"toml-data\"\nhttp_addr = \"127.0.0.1:0\"\nlog_format = \"json\"\nsecure_cookies = true\n",
+        "data_dir = \"toml-data\"\nhttp_addr = \"127.0.0.1:0\"\nsmtp_addr = \"127.0.0.1:0\"\nlog_format = \"json\"\nsecure_cookies = true\n",
     )
     .unwrap();
     let ecp = ecp.env("ECP_CONFIG", "ecp.toml");

@@ -209,6 +209,28 @@ pub async fn get_by_id(
     .transpose()
 }
 
+/// Takes the rows' write locks until the transaction ends (a no-op
+/// update). On PostgreSQL a second transaction filing the same message
+/// waits here, then reads it as filed and leaves it; SQLite's single
+/// writer serializes filing already.
+pub async fn lock_for_filing(conn: &mut AnyConnection, ids: &[RawId]) -> Result<(), StoreError> {
+    let mut sorted: Vec<i64> = ids.iter().map(|r| r.0).collect();
+    // One order for everyone, so two filers can't deadlock on each other.
+    sorted.sort_unstable();
+    for chunk in sorted.chunks(INSERT_CHUNK * 4) {
+        let sql = format!(
+            "UPDATE raw_messages SET claimed_until = claimed_until WHERE id IN ({})",
+            params_list(chunk.len(), 1)
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for id in chunk {
+            q = q.bind(*id);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
 /// The rows with these ids (those that exist), in no particular order.
 pub async fn get_many(
     conn: &mut AnyConnection,

@@ -33,6 +33,7 @@ export async function startEcp({ label = 'ecp' } = {}) {
     ...process.env,
     ECP_DATA_DIR: dataDir,
     ECP_HTTP_ADDR: '127.0.0.1:0',
+    ECP_SMTP_ADDR: '127.0.0.1:0',
     ECP_LOG: process.env.ECP_LOG || 'warn',
   };
   // Not inherited from a developer's shell: a fresh SQLite install.

@@ -299,6 +299,7 @@ impl App {
 
     async fn try_process(&self, id: RawId) -> AppResult<ProcessOutcome> {
         let mut tx = self.db.begin().await?;
+        raw_messages::lock_for_filing(&mut tx, &[id]).await?;
         let Some(raw) = raw_messages::get_by_id(&mut tx, id).await? else {
             return Err(AppError::NotFound);
         };
@@ -330,6 +331,7 @@ impl App {
         let attempt: AppResult<Vec<ProcessOutcome>> = async {
             let mut tx = self.db.begin().await?;
             let ids: Vec<RawId> = items.iter().map(|(id, _)| *id).collect();
+            raw_messages::lock_for_filing(&mut tx, &ids).await?;
             let raws: HashMap<i64, RawRecord> = raw_messages::get_many(&mut tx, &ids)
                 .await?
                 .into_iter()

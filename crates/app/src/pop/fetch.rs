@@ -29,7 +29,7 @@ const SPOOL_BUFFER: usize = 64 * 1024;
 const FILE_BATCH: usize = 25;
 /// How long a stored message stays reserved for filing by this fetch
 /// before the inbound sweeper may take it (only after a crash).
-const FILING_CLAIM_MS: i64 = 10 * 60 * 1000;
+const FILING_CLAIM_MS: i64 = 30 * 1000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]

@@ -10,10 +10,11 @@ use ecp_store::{Db, StoreError, Tx};
 
 use crate::now_ms;
 
-/// Long enough for a slow message between two renewals, short enough that
-/// an account whose node died is picked up again within minutes.
-pub(crate) const LEASE_MS: i64 = 5 * 60 * 1000;
-const RENEW_EVERY: Duration = Duration::from_secs(30);
+/// Renewed while the work runs (even in the middle of a slow RETR), so it
+/// only has to outlast a pause of the database; short, so an account whose
+/// node died is fetched by another within half a minute.
+pub(crate) const LEASE_MS: i64 = 30 * 1000;
+const RENEW_EVERY: Duration = Duration::from_secs(10);
 
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum LeaseError {
@@ -59,7 +60,7 @@ impl Lease {
         if held { Ok(()) } else { Err(LeaseError::Lost) }
     }
 
-    /// Runs `work`, renewing the lease whenever half a minute has passed
+    /// Runs `work`, renewing the lease whenever ten seconds have passed
     /// since the last renewal (counted across calls, so a long run of quick
     /// steps renews too). If the lease is lost the work is dropped: it is
     /// only ever a download or a store, which a later poll repeats without

@@ -2,6 +2,7 @@
 //! result on stdout for scripts.
 
 mod account;
+mod import;
 mod migrate;
 mod token;
 
@@ -9,7 +10,7 @@ use crate::cli::{AccountCommand, Command, TokenCommand};
 use crate::config::Config;
 use crate::failure::Failure;
 use crate::{serve, wiring};
-use ecp_app::{App, AppConfig};
+use ecp_app::App;
 
 pub async fn dispatch(command: Command, config: Config) -> Result<(), Failure> {
     match command {
@@ -29,6 +30,9 @@ pub async fn dispatch(command: Command, config: Config) -> Result<(), Failure> {
             )
             .await
         }
+        Command::Import(args) => {
+            with_app(&config, |app| async move { import::run(&app, &args).await }).await
+        }
         Command::Token(TokenCommand::Create { email, name }) => {
             with_app(&config, |app| async move {
                 token::create(&app, &email, &name).await
@@ -46,13 +50,14 @@ where
     Fut: Future<Output = Result<(), Failure>>,
 {
     let db = wiring::open_database(config).await?;
-    let app = App::new(
-        db.clone(),
-        AppConfig {
-            signup_enabled: config.signup_enabled,
-            ..AppConfig::default()
-        },
-    );
+    let app_config = match wiring::app_config(config) {
+        Ok(c) => c,
+        Err(e) => {
+            db.close().await;
+            return Err(e);
+        }
+    };
+    let app = App::new(db.clone(), app_config);
     let outcome = f(app).await;
     db.close().await;
     outcome

@@ -19,6 +19,14 @@ const SETTINGS: &[&str] = &[
     "ECP_SECURE_COOKIES",
     "ECP_LOG",
     "ECP_LOG_FORMAT",
+    "ECP_SMTP_ADDR",
+    "ECP_SMTP_HOSTNAME",
+    "ECP_SMTP_MAX_MESSAGE_SIZE",
+    "ECP_TLS_CERT",
+    "ECP_TLS_KEY",
+    "ECP_POP_POLL_SECONDS",
+    "ECP_POP_CA_FILE",
+    "ECP_SECRET_KEY",
     "RUST_LOG",
 ];
 
@@ -39,7 +47,9 @@ impl Ecp {
     /// Listening on port 0 lets tests run side by side; the URL printed on
     /// stdout says where the server ended up.
     pub fn on_any_port() -> Self {
-        Self::new().env("ECP_HTTP_ADDR", "127.0.0.1:0")
+        Self::new()
+            .env("ECP_HTTP_ADDR", "127.0.0.1:0")
+            .env("ECP_SMTP_ADDR", "127.0.0.1:0")
     }
 
     pub fn env(mut self, key: &str, value: &str) -> Self {
@@ -138,12 +148,21 @@ impl Ecp {
             .find(|w| w.starts_with("http://"))
             .unwrap_or_else(|| panic!("no URL in {line:?}"))
             .to_string();
+        // The SMTP listener's address follows on the next line when it is on.
+        let smtp = match tokio::time::timeout(Duration::from_millis(500), lines.next_line()).await {
+            Ok(Ok(Some(l))) if l.starts_with("Inbound SMTP") => l
+                .split_whitespace()
+                .last()
+                .map(|a| a.trim_end_matches('.').to_string()),
+            _ => None,
+        };
         // Keep reading so a full pipe never blocks the server.
         tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
         Server {
             child,
             url,
             first_line: line,
+            smtp,
             stderr,
         }
     }
@@ -160,6 +179,8 @@ pub struct Server {
     child: Child,
     pub url: String,
     pub first_line: String,
+    /// `IP:PORT` of the inbound SMTP listener, when it is on.
+    pub smtp: Option<String>,
     stderr: Arc<Mutex<String>>,
 }
 

@@ -175,7 +175,13 @@ async fn list_conversations(
     };
     let page = s
         .app
-        .list_conversations(&actor, MailboxId(id), p.status.as_deref(), before, p.limit.unwrap_or(50))
+        .list_conversations(
+            &actor,
+            MailboxId(id),
+            p.status.as_deref(),
+            before,
+            p.limit.unwrap_or(50),
+        )
         .await?;
     Ok(Json(ConversationPage {
         conversations: page.conversations.iter().map(Conversation::from).collect(),
@@ -205,7 +211,11 @@ async fn get_conversation(
     let view = s.app.conversation(&actor, ConversationId(id)).await?;
     Ok(Json(ConversationDetail {
         conversation: Conversation::from(&view.conversation),
-        messages: view.messages.iter().map(|m| message(m, &view.attachments)).collect(),
+        messages: view
+            .messages
+            .iter()
+            .map(|m| message(m, &view.attachments))
+            .collect(),
     }))
 }
 
@@ -217,7 +227,11 @@ async fn get_conversation(
         (status = 404, description = "No such message, no original kept, or the user may not see it", body = ApiErrorBody),
         AuthErrors,
     ))]
-async fn message_source(State(s): State<AppState>, ApiUser(actor): ApiUser, ApiId(id): ApiId) -> Result<Response, ApiError> {
+async fn message_source(
+    State(s): State<AppState>,
+    ApiUser(actor): ApiUser,
+    ApiId(id): ApiId,
+) -> Result<Response, ApiError> {
     let d = s.app.raw_source_of_message(&actor, id).await?;
     Ok(crate::ui::download(d, false))
 }
@@ -230,7 +244,11 @@ async fn message_source(State(s): State<AppState>, ApiUser(actor): ApiUser, ApiI
         (status = 404, description = "No such attachment, or the user may not see it", body = ApiErrorBody),
         AuthErrors,
     ))]
-async fn attachment(State(s): State<AppState>, ApiUser(actor): ApiUser, ApiId(id): ApiId) -> Result<Response, ApiError> {
+async fn attachment(
+    State(s): State<AppState>,
+    ApiUser(actor): ApiUser,
+    ApiId(id): ApiId,
+) -> Result<Response, ApiError> {
     let d = s.app.attachment_by_id(&actor, id).await?;
     Ok(crate::ui::download(d, true))
 }
