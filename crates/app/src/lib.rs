@@ -6,9 +6,9 @@ pub mod account;
 mod actor;
 pub mod auth;
 pub mod conversations;
+mod error;
 pub mod import;
 pub mod inbound;
-mod error;
 pub mod mailboxes;
 mod passwords;
 pub mod pop;
@@ -20,11 +20,11 @@ pub mod user_changes;
 pub mod users;
 
 pub use actor::Actor;
-pub use error::AppError;
-pub use secrets::hash_token;
 /// The signature allow-list, for adapters that show a refused form again:
 /// what the person typed is redisplayed only after the same cleaning.
 pub use ecp_mail::html::sanitize_signature;
+pub use error::AppError;
+pub use secrets::hash_token;
 
 use ecp_store::Db;
 

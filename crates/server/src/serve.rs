@@ -94,10 +94,10 @@ pub async fn run(config: Config) -> Result<(), Failure> {
     };
     shutdown.cancel();
     workers.wait().await;
-    if let Some((_, task)) = smtp {
-        if let Err(e) = task.await {
-            tracing::error!("the SMTP listener crashed: {e}");
-        }
+    if let Some((_, task)) = smtp
+        && let Err(e) = task.await
+    {
+        tracing::error!("the SMTP listener crashed: {e}");
     }
     db.close().await;
     match outcome {

@@ -32,6 +32,12 @@ pub fn router(app: App, config: WebConfig) -> Router {
         .nest("/api/v1", api::routes())
         .merge(health::routes())
         .merge(statics::routes())
+        .fallback(|| async {
+            error::PageError::new(
+                axum::http::StatusCode::NOT_FOUND,
+                "There is no page at this address. Check the link, or start again from the home page.",
+            )
+        })
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             auth::load_session,

@@ -28,7 +28,9 @@ async fn setup(t: &TestApp) -> (Account, Api, MailboxId) {
         .call(
             "POST",
             "/mailboxes",
-            Some(serde_json::json!({"name": "Support", "direct_address": "support@in.acme.example"})),
+            Some(
+                serde_json::json!({"name": "Support", "direct_address": "support@in.acme.example"}),
+            ),
         )
         .await;
     assert_eq!(status, 201, "{mb}");
@@ -47,27 +49,50 @@ async fn list_and_read(kind: Kind) {
     let (_acc, api, mailbox) = setup(&t).await;
     let mid = mailbox.0;
 
-    let (status, page) = api.get(&format!("/mailboxes/{mid}/conversations?limit=2")).await;
+    let (status, page) = api
+        .get(&format!("/mailboxes/{mid}/conversations?limit=2"))
+        .await;
     assert_eq!(status, 200, "{page}");
     assert_eq!(page["conversations"].as_array().unwrap().len(), 2);
-    let mut seen: Vec<i64> = page["conversations"].as_array().unwrap().iter().map(|c| c["id"].as_i64().unwrap()).collect();
+    let mut seen: Vec<i64> = page["conversations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_i64().unwrap())
+        .collect();
     let mut next = page["next"].as_str().map(str::to_string);
     while let Some(cursor) = next {
-        let (status, p) = api.get(&format!("/mailboxes/{mid}/conversations?limit=2&before={cursor}")).await;
+        let (status, p) = api
+            .get(&format!(
+                "/mailboxes/{mid}/conversations?limit=2&before={cursor}"
+            ))
+            .await;
         assert_eq!(status, 200);
-        seen.extend(p["conversations"].as_array().unwrap().iter().map(|c| c["id"].as_i64().unwrap()));
+        seen.extend(
+            p["conversations"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["id"].as_i64().unwrap()),
+        );
         next = p["next"].as_str().map(str::to_string);
     }
     seen.sort();
     seen.dedup();
     assert_eq!(seen.len(), 5);
 
-    let (status, closed) = api.get(&format!("/mailboxes/{mid}/conversations?status=closed")).await;
+    let (status, closed) = api
+        .get(&format!("/mailboxes/{mid}/conversations?status=closed"))
+        .await;
     assert_eq!(status, 200);
     assert!(closed["conversations"].as_array().unwrap().is_empty());
-    let (status, body) = api.get(&format!("/mailboxes/{mid}/conversations?status=shredded")).await;
+    let (status, body) = api
+        .get(&format!("/mailboxes/{mid}/conversations?status=shredded"))
+        .await;
     assert_eq!(status, 422, "{body}");
-    let (status, _) = api.get(&format!("/mailboxes/{mid}/conversations?before=yesterday")).await;
+    let (status, _) = api
+        .get(&format!("/mailboxes/{mid}/conversations?before=yesterday"))
+        .await;
     assert_eq!(status, 400);
 
     let conv = seen[0];
@@ -88,13 +113,35 @@ async fn list_and_read(kind: Kind) {
     assert_eq!(status, 200);
     assert!(pdf.as_str().unwrap().starts_with("%PDF"));
     // Headers: always a download, with the original only as message/rfc822.
-    let res = api.http.get(format!("{}/attachments/{attachment_id}", api.base)).bearer_auth(&api.token).send().await.unwrap();
+    let res = api
+        .http
+        .get(format!("{}/attachments/{attachment_id}", api.base))
+        .bearer_auth(&api.token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.headers()["content-type"], "application/pdf");
-    assert!(res.headers()["content-disposition"].to_str().unwrap().starts_with("attachment;"));
-    let res = api.http.get(format!("{}/messages/{message_id}/source", api.base)).bearer_auth(&api.token).send().await.unwrap();
+    assert!(
+        res.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment;")
+    );
+    let res = api
+        .http
+        .get(format!("{}/messages/{message_id}/source", api.base))
+        .bearer_auth(&api.token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.headers()["content-type"], "message/rfc822");
 
-    for path in ["/conversations/0", "/conversations/abc", "/messages/999999/source", "/attachments/999999"] {
+    for path in [
+        "/conversations/0",
+        "/conversations/abc",
+        "/messages/999999/source",
+        "/attachments/999999",
+    ] {
         let (status, _) = api.get(path).await;
         assert!(status == 400 || status == 404, "{path}: {status}");
     }
@@ -103,11 +150,15 @@ async fn list_and_read(kind: Kind) {
 async fn unpermitted_users_find_nothing(kind: Kind) {
     let t = spawn(kind).await;
     let (acc, api, mailbox) = setup(&t).await;
-    let (_, page) = api.get(&format!("/mailboxes/{}/conversations", mailbox.0)).await;
+    let (_, page) = api
+        .get(&format!("/mailboxes/{}/conversations", mailbox.0))
+        .await;
     let conv = page["conversations"][0]["id"].as_i64().unwrap();
     let (_, detail) = api.get(&format!("/conversations/{conv}")).await;
     let message_id = detail["messages"][0]["id"].as_i64().unwrap();
-    let attachment_id = detail["messages"][0]["attachments"][0]["id"].as_i64().unwrap();
+    let attachment_id = detail["messages"][0]["attachments"][0]["id"]
+        .as_i64()
+        .unwrap();
 
     t.add_user(&acc, "Uma", "uma@example.com", "user").await;
     let uma = t.api_as("uma@example.com").await;

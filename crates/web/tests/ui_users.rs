@@ -408,7 +408,10 @@ async fn user_caps_and_read_only(kind: Kind) {
         text.contains("The Free plan allows at most 3 users"),
         "{text}"
     );
-    assert!(!text.contains("id=\"user-form\""), "no form that can't work");
+    assert!(
+        !text.contains("id=\"user-form\""),
+        "no form that can't work"
+    );
     assert_eq!(user_emails(&t, &acc).await.len(), 3);
 
     let res = b

@@ -47,10 +47,10 @@ impl App {
         };
         let mut running = JoinSet::new();
         for id in due {
-            if running.len() >= parallel {
-                if let Some(done) = running.join_next().await {
-                    collect(&mut summary, done);
-                }
+            if running.len() >= parallel
+                && let Some(done) = running.join_next().await
+            {
+                collect(&mut summary, done);
             }
             let app = self.clone();
             running.spawn(async move { app.fetch_pop_account(id).await });

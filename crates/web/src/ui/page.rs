@@ -73,11 +73,15 @@ fn notice_text(code: &str) -> Option<&'static str> {
         "token-revoked" => "The API token was revoked.",
         "plan" => "The plan was changed.",
         "signed-out" => "You are signed out.",
-        "mailbox-created" => "The mailbox was added. Forward your public address to its mailbox email address to start receiving mail.",
+        "mailbox-created" => {
+            "The mailbox was added. Forward your public address to its mailbox email address to start receiving mail."
+        }
         "mailbox-deleted" => "The mailbox was deleted.",
         "user-added" => "The user was added and can sign in with the password you chose.",
         "role-changed" => "The role was changed.",
-        "user-deactivated" => "The user was deactivated: they are signed out and can't sign in. Their history stays.",
+        "user-deactivated" => {
+            "The user was deactivated: they are signed out and can't sign in. Their history stays."
+        }
         "user-reactivated" => "The user was reactivated and can sign in again.",
         "options-saved" => "Account Options were saved.",
         "profile-saved" => "Your name and email address were saved.",
