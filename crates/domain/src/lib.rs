@@ -12,6 +12,7 @@ pub mod password;
 pub mod permission;
 pub mod plan;
 pub mod role;
+pub mod template;
 pub mod time_zone;
 pub mod validation;
 

@@ -18,6 +18,7 @@ pub mod raw_messages;
 mod row;
 pub mod search;
 pub mod sessions;
+pub mod templates;
 pub mod users;
 
 pub use db::{Backend, Db, Tx};
