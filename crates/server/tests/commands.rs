@@ -201,3 +201,67 @@ async fn migrate_twice_is_fine() {
     ecp.ok(&["migrate"], "").await;
     assert!(ecp.path().join("data/ecp.db").is_file());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn import_is_resumable_and_reports_what_it_did() {
+    let ecp = Ecp::on_any_port();
+    let out = ecp
+        .ok(
+            &[
+                "account",
+                "create",
+                "--name",
+                "Acme",
+                "--owner-email",
+                "o@import.example",
+                "--owner-name",
+                "Olivia",
+                "--plan",
+                "standard",
+                "--mailbox-name",
+                "Archive",
+                "--mailbox-address",
+                "archive@in.import.example",
+            ],
+            &format!("{PASSWORD}\n"),
+        )
+        .await;
+    assert!(out.trim().parse::<i64>().is_ok());
+    let maildir = ecp.path().join("old-mail");
+    for sub in ["cur", "new", "tmp"] {
+        std::fs::create_dir_all(maildir.join(sub)).unwrap();
+    }
+    for i in 0..12 {
+        std::fs::write(
+            maildir.join("cur").join(format!("{i}.host:2,S")),
+            format!("From: c{i}@cust.example\r\nSubject: old {i}\r\nMessage-ID: <old-{i}@cust.example>\r\n\r\nbody\r\n"),
+        )
+        .unwrap();
+    }
+    std::fs::write(maildir.join("new").join("junk"), b"\x00\x01 not mail").unwrap();
+    // The first mailbox of the first account has id 1 on a fresh database.
+    let first = ecp.ok(&["import", "--mailbox", "1", "old-mail"], "").await;
+    assert!(
+        first.starts_with("imported 12, duplicates 0, unreadable (kept) 1, skipped 0"),
+        "{first}"
+    );
+    let again = ecp.ok(&["import", "--mailbox", "1", "old-mail"], "").await;
+    assert!(
+        again.starts_with("imported 0, duplicates 13, unreadable (kept) 0, skipped 0"),
+        "{again}"
+    );
+    let missing = ecp
+        .run(&["import", "--mailbox", "99", "old-mail"], "")
+        .await;
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(
+        missing.stderr.contains("no mailbox with id 99"),
+        "{}",
+        missing.stderr
+    );
+    let nothing = ecp
+        .run(&["import", "--mailbox", "1", "no-such-dir"], "")
+        .await;
+    assert_eq!(nothing.status.code(), Some(1));
+    assert!(nothing.stderr.contains("no-such-dir"), "{}", nothing.stderr);
+}

@@ -73,6 +73,28 @@ async fn forms_without_csrf_are_refused(kind: Kind) {
     assert_eq!(res.status(), 403);
 }
 
+async fn failed_sign_ins_are_limited(kind: Kind) {
+    let t = spawn(kind).await;
+    let acc = t.account("free", "olivia@example.com").await;
+    let mut b = t.browser();
+    for _ in 0..5 {
+        assert_eq!(
+            b.login(&acc.owner_email, "not the password").await.status(),
+            401
+        );
+    }
+    // Even the right password waits now: guessing has to stop.
+    let res = b.login(&acc.owner_email, PASSWORD).await;
+    assert_eq!(res.status(), 429);
+    let body = res.text().await.unwrap();
+    assert!(body.contains("Too many failed sign-in attempts"), "{body}");
+    assert!(body.contains("minute"), "{body}");
+    // Another user is not locked out by it.
+    t.add_user(&acc, "Uma", "uma@example.com", "user").await;
+    let mut other = t.browser();
+    assert_eq!(other.login("uma@example.com", PASSWORD).await.status(), 303);
+}
+
 async fn health(kind: Kind) {
     let t = spawn(kind).await;
     let res = t.browser().get("/healthz").await;
@@ -95,5 +117,6 @@ on_both!(
     first_visit_goes_to_wizard,
     sign_in_and_out,
     forms_without_csrf_are_refused,
+    failed_sign_ins_are_limited,
     health
 );
