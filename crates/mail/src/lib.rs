@@ -4,6 +4,7 @@
 
 pub mod auto_reply;
 mod body;
+pub mod compose;
 pub mod display;
 pub mod filename;
 pub mod html;
