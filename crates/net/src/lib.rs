@@ -3,5 +3,6 @@
 //! Protocol code only: storing mail is the caller's job, reached through the
 //! small traits each module defines.
 
+pub mod authenticate;
 pub mod pop3;
 pub mod smtp_in;
