@@ -61,6 +61,7 @@ async fn filed(f: &Fixture, key: &str, raw: &[u8]) -> ProcessOutcome {
 
 both_backends!(
     reading_respects_mailbox_permissions,
+    a_50_mb_attachment_is_kept_whole,
     threads_by_headers_and_dedupes,
     token_only_for_participants,
     spam_and_contacts,
@@ -374,4 +375,46 @@ async fn keyset_paging_is_stable() {
             .await
             .is_err()
     );
+}
+
+async fn a_50_mb_attachment_is_kept_whole(t: TestDb) {
+    let f = fixture(t).await;
+    let payload: Vec<u8> = (0..50 * 1024 * 1024u32).map(|i| (i % 251) as u8).collect();
+    let mut b64 = String::new();
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    for (n, chunk) in payload.chunks(3).enumerate() {
+        let v = (u32::from(chunk[0]) << 16)
+            | (u32::from(*chunk.get(1).unwrap_or(&0)) << 8)
+            | u32::from(*chunk.get(2).unwrap_or(&0));
+        for k in 0..4 {
+            if k <= chunk.len() {
+                b64.push(ALPHABET[((v >> (18 - 6 * k)) & 63) as usize] as char);
+            } else {
+                b64.push('=');
+            }
+        }
+        if n % 19 == 18 {
+            b64.push_str("\r\n");
+        }
+    }
+    let raw = format!(
+        "From: ann@cust.example\r\nSubject: big file\r\nMessage-ID: <big@cust.example>\r\nMIME-Version: 1.0\r\n\
+         Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n\
+         --b\r\nContent-Type: application/octet-stream; name=\"big.bin\"\r\nContent-Transfer-Encoding: base64\r\n\
+         Content-Disposition: attachment; filename=\"big.bin\"\r\n\r\n{b64}\r\n--b--\r\n"
+    );
+    let out = filed(&f, "big", raw.as_bytes()).await;
+    let ProcessOutcome::Filed { conversation, .. } = out else {
+        panic!("{out:?}")
+    };
+    let owner = f.app.actor(f.owner).await.unwrap();
+    let view = f.app.conversation(&owner, conversation).await.unwrap();
+    assert_eq!(view.attachments.len(), 1);
+    assert_eq!(view.attachments[0].size, payload.len() as i64);
+    let d = f
+        .app
+        .attachment(&owner, conversation, view.attachments[0].id)
+        .await
+        .unwrap();
+    assert!(d.bytes == payload, "attachment bytes differ");
 }
