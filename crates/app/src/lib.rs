@@ -15,6 +15,7 @@ pub mod pop;
 pub mod secret_box;
 mod secrets;
 pub mod signup;
+pub mod templates;
 pub mod tokens;
 pub mod user_changes;
 pub mod users;
