@@ -5,9 +5,13 @@
 //! into a fresh database with the product's own import (durable settings:
 //! SQLite in WAL with synchronous=FULL, one commit per batch) and prints
 //! messages, seconds, messages per second and the peak resident memory.
+//!
+//! `ecp-bench search --database-url URL WORDS...` runs the product's search
+//! on an existing database (one line per query: hits, milliseconds, ids).
 
 mod ingest;
 mod proc_stats;
+mod search;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -40,6 +44,23 @@ enum Command {
         #[arg(long)]
         machine: bool,
     },
+    /// Search an existing database (a kept benchmark database, say) with
+    /// the product's own search, one query per argument.
+    Search {
+        /// `sqlite://FILE` or `postgres://…/db`.
+        #[arg(long)]
+        database_url: String,
+        /// Results per query, best first.
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+        /// Apply the product's pending migrations first (a database kept
+        /// by an older build).
+        #[arg(long)]
+        migrate: bool,
+        /// Queries (plain words, all required).
+        #[arg(required = true)]
+        queries: Vec<String>,
+    },
 }
 
 #[tokio::main]
@@ -52,5 +73,11 @@ async fn main() -> anyhow::Result<()> {
             keep,
             machine,
         } => ingest::run(&maildir, database_url.as_deref(), keep, machine).await,
+        Command::Search {
+            database_url,
+            limit,
+            migrate,
+            queries,
+        } => search::run(&database_url, migrate, &queries, limit).await,
     }
 }

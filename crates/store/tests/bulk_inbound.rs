@@ -48,7 +48,8 @@ both_backends!(
     landing_many_matches_landing_one_by_one,
     finishing_many_sets_each_row,
     senders_participants_and_message_ids,
-    search_many_is_searchable
+    search_many_is_searchable,
+    forgetting_a_mailbox_leaves_the_others_searchable
 );
 
 async fn landing_many_matches_landing_one_by_one(t: TestDb) {
@@ -527,4 +528,164 @@ async fn recording_many_matches_recording_one_by_one(t: TestDb) {
         }
     }
     tx.commit().await.unwrap();
+}
+
+/// A message in its own conversation, for the search tests.
+async fn message_in(tx: &mut ecp_store::Tx, acc: AccountId, mb: MailboxId, n: i64) -> i64 {
+    let c = conversations::insert_with_first_message(
+        tx,
+        NewConversation {
+            account_id: acc,
+            mailbox_id: mb,
+            contact_id: None,
+            subject: "s",
+            status: Status::Open,
+            spam_score_milli: 0,
+            spam_reasons: "",
+            unparseable: false,
+            autoreply_pending: false,
+            now: n,
+        },
+    )
+    .await
+    .unwrap();
+    messages::insert(
+        tx,
+        NewMessage {
+            conversation_id: c,
+            mailbox_id: mb,
+            raw_id: None,
+            direction: "in",
+            author_id: None,
+            message_id_header: None,
+            in_reply_to: "",
+            references: "",
+            from_name: "",
+            from_address: "",
+            to_list: "",
+            cc_list: "",
+            subject: "s",
+            text_body: "b",
+            html_body: None,
+            sent_at: None,
+            now: n,
+            spam_score_milli: 0,
+            spam_reasons: "",
+            automated: "",
+        },
+    )
+    .await
+    .unwrap()
+}
+
+/// The search index holds no copy of the text on SQLite (contentless
+/// FTS5): removing a mailbox's entries must still work, and leave the
+/// other mailboxes' entries found as before.
+async fn forgetting_a_mailbox_leaves_the_others_searchable(t: TestDb) {
+    let db = open(&t).await;
+    let (acc, kept) = mailbox(&db).await;
+    let mut tx = db.begin().await.unwrap();
+    let settings = MailboxSettings::parse(
+        &MailboxInput {
+            name: "Sales",
+            direct_address: "sales@in.acme.example",
+            ..Default::default()
+        },
+        String::new(),
+    )
+    .unwrap();
+    let gone = mailboxes::insert(&mut tx, acc, &settings, 1).await.unwrap();
+    let mut kept_ids = Vec::new();
+    let mut gone_ids = Vec::new();
+    for i in 0..30 {
+        kept_ids.push(message_in(&mut tx, acc, kept, i).await);
+        gone_ids.push(message_in(&mut tx, acc, gone, i).await);
+    }
+    let bodies: Vec<(i64, String)> = kept_ids
+        .iter()
+        .map(|id| (*id, format!("shared kept{id}")))
+        .chain(gone_ids.iter().map(|id| (*id, format!("shared gone{id}"))))
+        .collect();
+    let docs: Vec<SearchDocument<'_>> = bodies
+        .iter()
+        .map(|(id, body)| SearchDocument {
+            message_id: *id,
+            subject: "Invoice question",
+            body,
+            addresses: "ann@example.com",
+            attachment_names: "invoice.pdf",
+        })
+        .collect();
+    search::index_many(&mut tx, db.backend(), &docs)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let backend = db.backend();
+    {
+        let mut c = db.read().await.unwrap();
+        assert_eq!(
+            search::find(&mut c, backend, "shared", 500)
+                .await
+                .unwrap()
+                .len(),
+            60
+        );
+    }
+
+    let mut tx = db.begin().await.unwrap();
+    search::forget_mailbox(&mut tx, backend, gone.0)
+        .await
+        .unwrap();
+    sqlx::query("DELETE FROM mailboxes WHERE id = $1")
+        .bind(gone.0)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+
+    let mut c = db.read().await.unwrap();
+    let mut found = search::find(&mut c, backend, "shared", 500).await.unwrap();
+    found.sort_unstable();
+    assert_eq!(found, kept_ids);
+    for word in ["invoice", "question", "ann@example.com", "invoice.pdf"] {
+        assert_eq!(
+            search::find(&mut c, backend, word, 500)
+                .await
+                .unwrap()
+                .len(),
+            30,
+            "{word}"
+        );
+    }
+    let last = gone_ids[29];
+    assert!(
+        search::find(&mut c, backend, &format!("gone{last}"), 500)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // New entries after a delete are indexed and found as usual.
+    let mut tx = db.begin().await.unwrap();
+    let id = message_in(&mut tx, acc, kept, 99).await;
+    search::index_many(
+        &mut tx,
+        backend,
+        &[SearchDocument {
+            message_id: id,
+            subject: "later",
+            body: "shared",
+            addresses: "",
+            attachment_names: "",
+        }],
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(
+        search::find(&mut c, backend, "shared", 500)
+            .await
+            .unwrap()
+            .len(),
+        31
+    );
 }
