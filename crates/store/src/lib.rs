@@ -13,6 +13,7 @@ pub mod invites;
 pub mod login_failures;
 pub mod mailboxes;
 pub mod messages;
+pub mod outbox;
 pub mod pop_accounts;
 pub mod raw_messages;
 mod row;
