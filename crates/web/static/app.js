@@ -93,3 +93,40 @@
     });
   });
 })();
+
+// Template placeholders: "Insert" puts one where the cursor was in the
+// template editor (the rich editor, or its textarea without it).
+(function () {
+  "use strict";
+  var buttons = document.querySelectorAll("button[data-insert-placeholder]");
+  var wrap = document.querySelector("#template-form [data-rich-editor]");
+  var area = wrap && wrap.querySelector("textarea");
+  var editor = wrap && wrap.querySelector(".editor");
+  if (!buttons.length || !area) { return; }
+  var saved = null;
+  if (editor) {
+    document.addEventListener("selectionchange", function () {
+      var sel = window.getSelection();
+      if (sel && sel.rangeCount && editor.contains(sel.anchorNode)) { saved = sel.getRangeAt(0).cloneRange(); }
+    });
+  }
+  buttons.forEach(function (btn) {
+    btn.hidden = false;
+    btn.addEventListener("click", function () {
+      var code = btn.getAttribute("data-insert-placeholder");
+      if (editor && !editor.hidden) {
+        editor.focus();
+        var sel = window.getSelection();
+        if (sel && saved) { sel.removeAllRanges(); sel.addRange(saved); }
+        else if (sel) { sel.selectAllChildren(editor); sel.collapseToEnd(); }
+        document.execCommand("insertText", false, code);
+        area.value = editor.innerHTML;
+      } else {
+        var start = typeof area.selectionStart === "number" ? area.selectionStart : area.value.length;
+        var end = typeof area.selectionEnd === "number" ? area.selectionEnd : start;
+        area.setRangeText(code, start, end, "end");
+        area.focus();
+      }
+    });
+  });
+})();

@@ -157,6 +157,27 @@ const EXERCISED: &[(&str, &str, &str, &str)] = &[
         "api_pop_accounts",
         "test_connection_and_fetch",
     ),
+    ("GET", "/templates", "api_templates", "crud_and_roles"),
+    ("POST", "/templates", "api_templates", "bad_input"),
+    ("GET", "/templates/{id}", "api_templates", "crud_and_roles"),
+    (
+        "PATCH",
+        "/templates/{id}",
+        "api_templates",
+        "crud_and_roles",
+    ),
+    (
+        "DELETE",
+        "/templates/{id}",
+        "api_templates",
+        "crud_and_roles",
+    ),
+    (
+        "POST",
+        "/templates/{id}/render",
+        "api_templates",
+        "rendering_escapes_values",
+    ),
 ];
 
 const SOURCES: &[(&str, &str)] = &[
@@ -167,6 +188,7 @@ const SOURCES: &[(&str, &str)] = &[
     ("api_tokens", include_str!("api_tokens.rs")),
     ("api_conversations", include_str!("api_conversations.rs")),
     ("api_pop_accounts", include_str!("api_pop_accounts.rs")),
+    ("api_templates", include_str!("api_templates.rs")),
     ("api_access", include_str!("api_access.rs")),
     ("permission_matrix", include_str!("permission_matrix.rs")),
 ];

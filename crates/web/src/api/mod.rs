@@ -8,6 +8,7 @@ mod mailboxes;
 mod me;
 mod pop_accounts;
 mod shared;
+mod templates;
 mod tokens;
 mod users;
 
@@ -58,6 +59,7 @@ pub(crate) fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(tokens::routes())
         .merge(conversations::routes())
         .merge(pop_accounts::routes())
+        .merge(templates::routes())
         .split_for_parts()
 }
 

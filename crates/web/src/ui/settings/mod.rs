@@ -1,6 +1,6 @@
 //! Account & Tools: a dialog-styled page with tabs (Mailboxes, Users,
-//! Account Options), reachable by URL. Owner and administrators only;
-//! Account Options for the owner alone.
+//! Templates, Account Options), reachable by URL. Owner and administrators
+//! only; Account Options for the owner alone.
 
 mod mailbox_form;
 mod mailboxes;
@@ -8,6 +8,8 @@ mod options;
 mod owner;
 mod pop_accounts;
 mod pop_form;
+mod templates;
+mod templates_form;
 mod users;
 
 use crate::auth::CurrentUser;
@@ -29,6 +31,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(mailboxes::routes())
         .merge(pop_accounts::routes())
         .merge(users::routes())
+        .merge(templates::routes())
         .merge(options::routes())
         .merge(owner::routes())
 }
