@@ -50,6 +50,10 @@ pub struct AppConfig {
     pub node_id: String,
     /// Connected POP accounts: schedule, timeouts, TLS trust.
     pub pop: pop::PopConfig,
+    /// Checks SPF, DKIM and DMARC of mail as it arrives (SMTP: all three;
+    /// POP: DKIM). `None`: not checked; spam scoring then reads the
+    /// messages' own Authentication-Results headers only.
+    pub authenticator: Option<ecp_net::authenticate::Authenticator>,
 }
 
 impl Default for AppConfig {
@@ -62,6 +66,7 @@ impl Default for AppConfig {
             spool_dir: std::env::temp_dir(),
             node_id: format!("node-{}-{:08x}", std::process::id(), rand::random::<u32>()),
             pop: pop::PopConfig::default(),
+            authenticator: None,
         }
     }
 }

@@ -20,6 +20,9 @@ pub struct RawRecord {
     pub blob_sha256: String,
     pub received_at: i64,
     pub state: String,
+    /// SPF/DKIM/DMARC results checked on receipt (an Authentication-Results
+    /// value of ours), `None` when not checked.
+    pub auth_results: Option<String>,
 }
 
 /// Inserts the row unless the same source already delivered it. Returns the
@@ -58,6 +61,21 @@ pub async fn insert_once(
     .fetch_one(conn)
     .await?;
     Ok((RawId(id), false))
+}
+
+/// Keeps the SPF/DKIM/DMARC results checked on receipt with the row, for
+/// filing to score with.
+pub async fn set_auth_results(
+    conn: &mut AnyConnection,
+    id: RawId,
+    results: &str,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE raw_messages SET auth_results = $1 WHERE id = $2")
+        .bind(results)
+        .bind(id.0)
+        .execute(conn)
+        .await?;
+    Ok(())
 }
 
 /// `($1, $2), ($3, $4), ...` for `rows` rows of `cols` values, numbered
@@ -189,7 +207,8 @@ pub async fn get_by_id(
     id: RawId,
 ) -> Result<Option<RawRecord>, StoreError> {
     let row = sqlx::query(
-        "SELECT id, mailbox_id, source_kind, source_key, blob_sha256, received_at, state \
+        "SELECT id, mailbox_id, source_kind, source_key, blob_sha256, received_at, state, \
+         auth_results \
          FROM raw_messages WHERE id = $1",
     )
     .bind(id.0)
@@ -204,6 +223,7 @@ pub async fn get_by_id(
             blob_sha256: get(&r, "blob_sha256")?,
             received_at: get(&r, "received_at")?,
             state: get(&r, "state")?,
+            auth_results: get(&r, "auth_results")?,
         })
     })
     .transpose()
@@ -239,7 +259,8 @@ pub async fn get_many(
     let mut out = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(INSERT_CHUNK * 4) {
         let sql = format!(
-            "SELECT id, mailbox_id, source_kind, source_key, blob_sha256, received_at, state \
+            "SELECT id, mailbox_id, source_kind, source_key, blob_sha256, received_at, state, \
+             auth_results \
              FROM raw_messages WHERE id IN ({})",
             params_list(chunk.len(), 1)
         );
@@ -256,6 +277,7 @@ pub async fn get_many(
                 blob_sha256: get(&r, "blob_sha256")?,
                 received_at: get(&r, "received_at")?,
                 state: get(&r, "state")?,
+                auth_results: get(&r, "auth_results")?,
             });
         }
     }

@@ -33,13 +33,18 @@ pub(crate) struct Analyzed {
 
 /// Parses and analyzes raw bytes (pure work: no database).
 pub(crate) fn analyze(bytes: &[u8]) -> Parsed {
+    analyze_verified(bytes, None)
+}
+
+/// [`analyze`] with the SPF/DKIM/DMARC results checked on receipt.
+fn analyze_verified(bytes: &[u8], auth_results: Option<&str>) -> Parsed {
     let msg = ecp_mail::parse(bytes).map_err(|e| e.to_string())?;
     let msg = if has_nul(&msg) {
         without_nul(&msg)
     } else {
         msg
     };
-    let score = ecp_mail::spam::score(&msg);
+    let score = ecp_mail::spam::score_verified(&msg, auth_results);
     let automated = ecp_mail::is_automated(&msg)
         .map(|r| format!("{r:?}"))
         .unwrap_or_default();
@@ -424,10 +429,12 @@ impl App {
         let context = self.mailbox_context(tx, cache, raw.mailbox_id).await?;
         let parsed_here: Parsed;
         let parsed = match parsed {
-            Some(p) => p,
-            None => {
+            // Analyzed ahead without the results checked on receipt: score
+            // again with them.
+            Some(p) if raw.auth_results.is_none() => p,
+            _ => {
                 let bytes = self.raw_bytes(tx, &raw.blob_sha256).await?;
-                parsed_here = analyze(&bytes);
+                parsed_here = analyze_verified(&bytes, raw.auth_results.as_deref());
                 &parsed_here
             }
         };

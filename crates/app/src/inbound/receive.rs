@@ -51,6 +51,19 @@ impl App {
         source: &Source,
         bytes: &[u8],
     ) -> AppResult<Received> {
+        self.receive_raw_verified(mailbox, source, bytes, None).await
+    }
+
+    /// [`App::receive_raw`] keeping the SPF/DKIM/DMARC results checked on
+    /// receipt (an `Authentication-Results` value) with the message, for
+    /// filing to score with.
+    pub async fn receive_raw_verified(
+        &self,
+        mailbox: MailboxId,
+        source: &Source,
+        bytes: &[u8],
+        auth_results: Option<&str>,
+    ) -> AppResult<Received> {
         if bytes.is_empty() {
             return Err(AppError::invalid("message", "The message is empty."));
         }
@@ -68,6 +81,9 @@ impl App {
             now,
         )
         .await?;
+        if let (true, Some(results)) = (new, auth_results) {
+            raw_messages::set_auth_results(&mut tx, raw_id, results).await?;
+        }
         tx.commit().await?;
         Ok(Received { raw_id, new })
     }

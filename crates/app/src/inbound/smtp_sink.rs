@@ -1,5 +1,7 @@
 //! The inbound SMTP listener's storage side: recipients are mailboxes'
-//! direct addresses, and a message is acknowledged only once stored.
+//! direct addresses, a message's SPF, DKIM and DMARC are checked (when an
+//! authenticator is configured) and kept with it, and it is acknowledged
+//! only once stored.
 
 use crate::App;
 use crate::inbound::Source;
@@ -52,6 +54,23 @@ impl InboundSink for SmtpSink {
         let source = Source::Smtp {
             envelope_id: envelope.id.clone(),
         };
+        // SPF, DKIM and DMARC while the client waits (a few seconds at
+        // most); the result is kept with the message and scored at filing.
+        let auth_results = match &self.app.config().authenticator {
+            Some(authenticator) => {
+                let results = authenticator
+                    .check(
+                        &bytes,
+                        envelope.peer.ip().to_canonical(),
+                        &envelope.helo,
+                        &envelope.mail_from,
+                    )
+                    .await;
+                tracing::debug!(envelope = %envelope.id, results = %results.summary, "authenticated");
+                Some(results.summary)
+            }
+            None => None,
+        };
         // Every recipient mailbox is stored before anything is acknowledged;
         // a failure in any answers 451 and the client retries (the ones
         // already stored are recognised by the same envelope id).
@@ -69,7 +88,7 @@ impl InboundSink for SmtpSink {
             seen.push(mailbox.id);
             let received = self
                 .app
-                .receive_raw(mailbox.id, &source, &bytes)
+                .receive_raw_verified(mailbox.id, &source, &bytes, auth_results.as_deref())
                 .await
                 .map_err(|e| DeliverError::Temporary(format!("storage failed: {e}")))?;
             raws.push(received.raw_id);

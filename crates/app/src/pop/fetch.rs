@@ -392,9 +392,20 @@ impl Session<'_> {
                 uidl: uidl.to_string(),
             };
             let mailbox: MailboxId = self.account.mailbox_id;
+            // No SMTP peer here: only the message's DKIM signatures can be
+            // checked (SPF and DMARC come from its own headers).
+            let auth_results = match &self.app.config.authenticator {
+                Some(a) => Some(self.lease.hold(a.check_dkim(&bytes)).await?.summary),
+                None => None,
+            };
             let received = self
                 .lease
-                .hold(self.app.receive_raw(mailbox, &source, &bytes))
+                .hold(self.app.receive_raw_verified(
+                    mailbox,
+                    &source,
+                    &bytes,
+                    auth_results.as_deref(),
+                ))
                 .await??;
             if received.new {
                 self.report.fetched += 1;
