@@ -10,6 +10,7 @@ mod error;
 pub mod import;
 pub mod inbound;
 pub mod mailboxes;
+pub mod outbound;
 mod passwords;
 pub mod pop;
 pub mod secret_box;
@@ -50,6 +51,8 @@ pub struct AppConfig {
     pub node_id: String,
     /// Connected POP accounts: schedule, timeouts, TLS trust.
     pub pop: pop::PopConfig,
+    /// Outgoing mail: the main relay, retries and backoff.
+    pub outbound: outbound::OutboundConfig,
     /// Checks SPF, DKIM and DMARC of mail as it arrives (SMTP: all three;
     /// POP: DKIM). `None`: not checked; spam scoring then reads the
     /// messages' own Authentication-Results headers only.
@@ -66,6 +69,7 @@ impl Default for AppConfig {
             spool_dir: std::env::temp_dir(),
             node_id: format!("node-{}-{:08x}", std::process::id(), rand::random::<u32>()),
             pop: pop::PopConfig::default(),
+            outbound: outbound::OutboundConfig::default(),
             authenticator: None,
         }
     }

@@ -312,3 +312,17 @@ pub async fn requeue_failed(
     .await?;
     Ok(done.rows_affected() == 1)
 }
+
+/// A stored message's References header (as stored: space separated,
+/// oldest first), for answering it; None when the message is unknown.
+pub async fn references_of(
+    conn: &mut AnyConnection,
+    message_id: i64,
+) -> Result<Option<String>, StoreError> {
+    Ok(
+        sqlx::query_scalar("SELECT references_header FROM messages WHERE id = $1")
+            .bind(message_id)
+            .fetch_optional(conn)
+            .await?,
+    )
+}

@@ -5,4 +5,5 @@
 pub mod corpora;
 pub mod db;
 pub mod dovecot;
+pub mod smtp_sink;
 pub mod tls;
