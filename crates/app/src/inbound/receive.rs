@@ -51,7 +51,8 @@ impl App {
         source: &Source,
         bytes: &[u8],
     ) -> AppResult<Received> {
-        self.receive_raw_verified(mailbox, source, bytes, None).await
+        self.receive_raw_verified(mailbox, source, bytes, None)
+            .await
     }
 
     /// [`App::receive_raw`] keeping the SPF/DKIM/DMARC results checked on
