@@ -223,6 +223,14 @@ async fn the_system_resolver_builds_without_failing() {
     assert_eq!(auth.hostname(), "mx");
 }
 
+#[test]
+fn building_needs_no_runtime() {
+    // The server may build it before its runtime starts.
+    let auth = Authenticator::from_system("mx");
+    assert!(format!("{auth:?}").contains("mx"));
+    let _ = Authenticator::with_zone("mx", Zone::new());
+}
+
 #[tokio::test]
 async fn unreadable_mail_gets_no_dkim_or_dmarc() {
     let auth = Authenticator::with_zone("mx", Zone::new());
