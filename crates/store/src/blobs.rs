@@ -33,19 +33,24 @@ pub async fn get(conn: &mut AnyConnection, sha256: &str) -> Result<Option<Vec<u8
 }
 
 /// [`put`] for many blobs (`(sha256, data)`) in a few statements: a
-/// statement carries up to 50 blobs or about 8 MB.
+/// statement carries up to 50 blobs on SQLite (more on PostgreSQL, see
+/// `rows_per_statement`) or about 8 MB (32 MB on PostgreSQL).
 pub async fn put_many(
     conn: &mut AnyConnection,
     items: &[(&str, &[u8])],
     now: i64,
 ) -> Result<(), StoreError> {
-    const MAX_ROWS: usize = 50;
-    const MAX_BYTES: usize = 8 * 1024 * 1024;
+    let max_rows = crate::raw_messages::rows_per_statement(conn, 50, 4);
+    let max_bytes: usize = if conn.backend_name() == "PostgreSQL" {
+        32 * 1024 * 1024
+    } else {
+        8 * 1024 * 1024
+    };
     let mut start = 0;
     while start < items.len() {
         let mut end = start;
         let mut bytes = 0;
-        while end < items.len() && end - start < MAX_ROWS && (end == start || bytes < MAX_BYTES) {
+        while end < items.len() && end - start < max_rows && (end == start || bytes < max_bytes) {
             bytes += items[end].1.len();
             end += 1;
         }

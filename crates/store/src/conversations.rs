@@ -204,7 +204,7 @@ pub async fn record_messages_many(
     conn: &mut AnyConnection,
     rows: &[RecordedMessages],
 ) -> Result<(), StoreError> {
-    for chunk in rows.chunks(50) {
+    for chunk in rows.chunks(crate::raw_messages::rows_per_statement(conn, 50, 6)) {
         let mut added = String::from("CASE id");
         let mut status = String::from("CASE id");
         let mut assignee = String::from("CASE id");
@@ -245,7 +245,7 @@ pub async fn mark_unread_many(
     conn: &mut AnyConnection,
     ids: &[ConversationId],
 ) -> Result<(), StoreError> {
-    for chunk in ids.chunks(200) {
+    for chunk in ids.chunks(crate::raw_messages::rows_per_statement(conn, 200, 1)) {
         let sql = format!(
             "DELETE FROM conversation_reads WHERE conversation_id IN ({})",
             crate::raw_messages::params_list(chunk.len(), 1)
@@ -281,7 +281,7 @@ pub async fn add_participants_many(
         .filter(|(c, e)| seen.insert((c.0, *e)))
         .copied()
         .collect();
-    for chunk in unique.chunks(100) {
+    for chunk in unique.chunks(crate::raw_messages::rows_per_statement(conn, 100, 2)) {
         let sql = format!(
             "INSERT INTO conversation_participants (conversation_id, email) VALUES {} \
              ON CONFLICT (conversation_id, email) DO NOTHING",

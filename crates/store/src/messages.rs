@@ -244,6 +244,35 @@ pub async fn insert_attachment(
     .await?)
 }
 
+/// [`insert_attachment`] for many attachments in a few statements (bulk
+/// filing; the new rows' ids are not returned).
+pub async fn insert_attachments_many(
+    conn: &mut AnyConnection,
+    rows: &[NewAttachment<'_>],
+) -> Result<(), StoreError> {
+    let per_statement = crate::raw_messages::rows_per_statement(conn, 50, 7);
+    for chunk in rows.chunks(per_statement) {
+        let sql = format!(
+            "INSERT INTO message_attachments (message_id, filename, content_type, content_id, inline_part, size, blob_sha256) \
+             VALUES {}",
+            crate::raw_messages::values_list(chunk.len(), 7, 1)
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for a in chunk {
+            q = q
+                .bind(a.message_id)
+                .bind(a.filename)
+                .bind(a.content_type)
+                .bind(a.content_id)
+                .bind(i64::from(a.inline_part))
+                .bind(a.size)
+                .bind(a.blob_sha256);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
 pub async fn attachments_for_conversation(
     conn: &mut AnyConnection,
     id: ConversationId,

@@ -100,6 +100,26 @@ pub(crate) fn values_list(rows: usize, cols: usize, first: usize) -> String {
     s
 }
 
+/// Rows per multi-row statement on this connection, for statements of
+/// `values_per_row` bound values. SQLite: `sqlite_rows` (its driver's cost
+/// of binding grows with the square of the values in a statement).
+/// PostgreSQL: as many as its limit of 65,535 bound values allows, at most
+/// 1,000: every statement there is a network round trip, and one that
+/// spans several TCP segments can wait up to 40 ms for the server's
+/// delayed ACK (the driver leaves Nagle's algorithm on), so fewer, larger
+/// statements.
+pub(crate) fn rows_per_statement(
+    conn: &AnyConnection,
+    sqlite_rows: usize,
+    values_per_row: usize,
+) -> usize {
+    if conn.backend_name() == "PostgreSQL" {
+        (60_000 / values_per_row.max(1)).clamp(1, 1000)
+    } else {
+        sqlite_rows.max(1)
+    }
+}
+
 /// `$first, $first+1, ...` (`n` of them), for `IN (...)`.
 pub(crate) fn params_list(n: usize, first: usize) -> String {
     (first..first + n)

@@ -51,19 +51,23 @@ pub async fn index(
 }
 
 /// [`index`] for many messages in a few statements (bulk filing): up to
-/// 50 documents or about 4 MB of text per statement.
+/// 50 documents (SQLite; more on PostgreSQL, see `rows_per_statement`) or
+/// about 4 MB of text (32 MB on PostgreSQL) per statement.
 pub async fn index_many(
     conn: &mut AnyConnection,
     backend: Backend,
     docs: &[SearchDocument<'_>],
 ) -> Result<(), StoreError> {
-    const MAX_ROWS: usize = 50;
-    const MAX_BYTES: usize = 4 * 1024 * 1024;
+    let max_rows = crate::raw_messages::rows_per_statement(conn, 50, 5);
+    let max_bytes: usize = match backend {
+        Backend::Sqlite => 4 * 1024 * 1024,
+        Backend::Postgres => 32 * 1024 * 1024,
+    };
     let mut start = 0;
     while start < docs.len() {
         let mut end = start;
         let mut bytes = 0;
-        while end < docs.len() && end - start < MAX_ROWS && (end == start || bytes < MAX_BYTES) {
+        while end < docs.len() && end - start < max_rows && (end == start || bytes < max_bytes) {
             let d = &docs[end];
             bytes += d.subject.len() + d.body.len() + d.addresses.len() + d.attachment_names.len();
             end += 1;

@@ -146,9 +146,10 @@ struct MailboxContext {
 }
 
 /// Writes left for the end of the transaction, done in a few multi-row
-/// statements: the landing rows' final state, the search index, the
-/// participants, and new messages in conversations that existed before
-/// (count, status, assignee, activity, unread). Nothing a batch reads
+/// statements: attachments (their bytes and rows), the landing rows' final
+/// state, the search index, the participants, and new messages in
+/// conversations that existed before (count, status, assignee, activity,
+/// unread). Nothing a batch reads
 /// depends on them before then, except what `BatchCache` answers.
 #[derive(Default)]
 struct Deferred {
@@ -156,6 +157,21 @@ struct Deferred {
     search: Vec<OwnedSearchDocument>,
     participants: Vec<(ConversationId, String)>,
     recorded: Vec<RecordedMessages>,
+    /// Attachments' bytes by SHA-256 (each once) and their rows: a few
+    /// multi-row statements instead of two per attachment.
+    blobs: Vec<(String, Vec<u8>)>,
+    blob_shas: std::collections::HashSet<String>,
+    attachments: Vec<OwnedAttachment>,
+}
+
+struct OwnedAttachment {
+    message_id: i64,
+    filename: String,
+    content_type: String,
+    content_id: Option<String>,
+    inline: bool,
+    size: i64,
+    sha256: String,
 }
 
 struct OwnedSearchDocument {
@@ -202,6 +218,27 @@ impl Deferred {
     }
 
     async fn flush(self, tx: &mut Tx, backend: ecp_store::Backend) -> Result<(), StoreError> {
+        let now = now_ms();
+        let blobs_in: Vec<(&str, &[u8])> = self
+            .blobs
+            .iter()
+            .map(|(sha, bytes)| (sha.as_str(), bytes.as_slice()))
+            .collect();
+        blobs::put_many(tx, &blobs_in, now).await?;
+        let attachments: Vec<NewAttachment<'_>> = self
+            .attachments
+            .iter()
+            .map(|a| NewAttachment {
+                message_id: a.message_id,
+                filename: &a.filename,
+                content_type: &a.content_type,
+                content_id: a.content_id.as_deref(),
+                inline_part: a.inline,
+                size: a.size,
+                blob_sha256: &a.sha256,
+            })
+            .collect();
+        messages::insert_attachments_many(tx, &attachments).await?;
         conversations::record_messages_many(tx, &self.recorded).await?;
         let unread: Vec<ConversationId> = self.recorded.iter().map(|r| r.id).collect();
         conversations::mark_unread_many(tx, &unread).await?;
@@ -724,20 +761,18 @@ impl Filing {
         let mut names = Vec::new();
         for a in &msg.attachments {
             let sha = hex::encode(Sha256::digest(&a.bytes));
-            blobs::put(tx, &sha, &a.bytes, self.now).await?;
-            messages::insert_attachment(
-                tx,
-                NewAttachment {
-                    message_id: message,
-                    filename: &a.filename,
-                    content_type: &a.content_type,
-                    content_id: a.content_id.as_deref(),
-                    inline_part: a.inline,
-                    size: a.size as i64,
-                    blob_sha256: &sha,
-                },
-            )
-            .await?;
+            if deferred.blob_shas.insert(sha.clone()) {
+                deferred.blobs.push((sha.clone(), a.bytes.clone()));
+            }
+            deferred.attachments.push(OwnedAttachment {
+                message_id: message,
+                filename: a.filename.clone(),
+                content_type: a.content_type.clone(),
+                content_id: a.content_id.clone(),
+                inline: a.inline,
+                size: a.size as i64,
+                sha256: sha,
+            });
             names.push(a.filename.clone());
         }
 
