@@ -31,6 +31,10 @@ pub struct Config {
     /// Base64 key for stored third-party passwords; `None` uses (or
     /// creates) `secret.key` in the data directory.
     pub secret_key: Option<String>,
+    /// Check SPF, DKIM and DMARC of incoming mail (needs DNS).
+    pub mail_auth: bool,
+    /// DNS servers for those checks; empty: the system's resolv.conf.
+    pub dns_servers: Vec<SocketAddr>,
 }
 
 #[derive(Debug, Clone)]
@@ -85,6 +89,8 @@ pub struct Layer {
     pub pop_poll_seconds: Option<u64>,
     pub pop_ca_file: Option<PathBuf>,
     pub secret_key: Option<String>,
+    pub mail_auth: Option<bool>,
+    pub dns_servers: Option<String>,
 }
 
 impl Layer {
@@ -116,6 +122,8 @@ impl Layer {
             pop_poll_seconds: env_u64(&var, "ECP_POP_POLL_SECONDS")?,
             pop_ca_file: var("ECP_POP_CA_FILE").map(PathBuf::from),
             secret_key: var("ECP_SECRET_KEY"),
+            mail_auth: env_bool(&var, "ECP_MAIL_AUTH")?,
+            dns_servers: var("ECP_DNS_SERVERS"),
         })
     }
 
@@ -155,6 +163,8 @@ impl Layer {
             pop_poll_seconds: top.pop_poll_seconds.or(self.pop_poll_seconds),
             pop_ca_file: top.pop_ca_file.or(self.pop_ca_file),
             secret_key: top.secret_key.or(self.secret_key),
+            mail_auth: top.mail_auth.or(self.mail_auth),
+            dns_servers: top.dns_servers.or(self.dns_servers),
         }
     }
 }
@@ -205,6 +215,8 @@ pub fn resolve(layer: Layer) -> Result<Config, Failure> {
         pop_poll: std::time::Duration::from_secs(pop_poll_seconds),
         pop_ca_file: layer.pop_ca_file,
         secret_key: layer.secret_key,
+        mail_auth: layer.mail_auth.unwrap_or(true),
+        dns_servers: parse_dns_servers(layer.dns_servers.as_deref())?,
         signup_enabled: layer.signup_enabled.unwrap_or(false),
         secure_cookies: layer.secure_cookies.unwrap_or(false),
         log: LogConfig {
@@ -254,6 +266,25 @@ fn resolve_smtp(layer: &Layer) -> Result<Option<SmtpListen>, Failure> {
         max_message_size: usize::try_from(max).unwrap_or(usize::MAX),
         tls,
     }))
+}
+
+/// `IP` or `IP:PORT`, separated by commas or spaces; port 53 by default.
+fn parse_dns_servers(list: Option<&str>) -> Result<Vec<SocketAddr>, Failure> {
+    let Some(list) = list else {
+        return Ok(Vec::new());
+    };
+    list.split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.parse::<SocketAddr>()
+                .or_else(|_| s.parse::<std::net::IpAddr>().map(|ip| SocketAddr::new(ip, 53)))
+                .map_err(|_| {
+                    Failure::config(format!(
+                        "dns_servers: {s:?} is not an IP address (write e.g. 192.0.2.53 or 192.0.2.53:53)"
+                    ))
+                })
+        })
+        .collect()
 }
 
 fn env_u64(var: &dyn Fn(&str) -> Option<String>, key: &str) -> Result<Option<u64>, Failure> {
@@ -337,6 +368,50 @@ mod tests {
         let path = dir.path().join("ecp.toml");
         std::fs::write(&path, text).unwrap();
         (dir, path)
+    }
+
+    #[test]
+    fn inbound_mail_settings() {
+        let c = load(None, &env(&[])).unwrap();
+        let smtp = c.smtp.unwrap();
+        assert_eq!(smtp.addr.to_string(), "127.0.0.1:2525");
+        assert_eq!(smtp.max_message_size, 36_700_160);
+        assert!(smtp.tls.is_none());
+        assert!(c.mail_auth);
+        assert!(c.dns_servers.is_empty());
+        assert_eq!(c.pop_poll.as_secs(), 60);
+
+        let c = load(
+            None,
+            &env(&[
+                ("ECP_SMTP_ADDR", "off"),
+                ("ECP_MAIL_AUTH", "off"),
+                ("ECP_DNS_SERVERS", "192.0.2.53, 192.0.2.54:5353"),
+                ("ECP_POP_POLL_SECONDS", "5"),
+            ]),
+        )
+        .unwrap();
+        assert!(c.smtp.is_none());
+        assert!(!c.mail_auth);
+        assert_eq!(
+            c.dns_servers
+                .iter()
+                .map(|a| a.to_string())
+                .collect::<Vec<_>>(),
+            ["192.0.2.53:53", "192.0.2.54:5353"]
+        );
+        assert_eq!(c.pop_poll.as_secs(), 5);
+
+        for (key, value) in [
+            ("ECP_SMTP_ADDR", "port 25"),
+            ("ECP_DNS_SERVERS", "dns.example"),
+            ("ECP_POP_POLL_SECONDS", "0"),
+            ("ECP_SMTP_MAX_MESSAGE_SIZE", "lots"),
+            ("ECP_TLS_CERT", "cert.pem"),
+        ] {
+            let e = load(None, &env(&[(key, value)])).unwrap_err();
+            assert_eq!(e.code, 2, "{key}={value}: {}", e.message);
+        }
     }
 
     #[test]

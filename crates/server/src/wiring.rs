@@ -74,12 +74,31 @@ pub fn app_config(config: &Config) -> Result<ecp_app::AppConfig, Failure> {
         secret_key: Some(secret_key),
         spool_dir,
         node_id: node_id(),
+        authenticator: authenticator(config),
         pop: ecp_app::pop::PopConfig {
             poll_interval: config.pop_poll,
             tls,
             ..ecp_app::pop::PopConfig::default()
         },
         ..ecp_app::AppConfig::default()
+    })
+}
+
+/// SPF/DKIM/DMARC checks of incoming mail, named after the SMTP listener
+/// in the results it records; `None` when turned off.
+fn authenticator(config: &Config) -> Option<ecp_net::authenticate::Authenticator> {
+    if !config.mail_auth {
+        return None;
+    }
+    let name = config
+        .smtp
+        .as_ref()
+        .map(|s| s.hostname.clone())
+        .unwrap_or_else(|| "localhost".to_string());
+    Some(if config.dns_servers.is_empty() {
+        ecp_net::authenticate::Authenticator::from_system(&name)
+    } else {
+        ecp_net::authenticate::Authenticator::with_name_servers(&name, &config.dns_servers)
     })
 }
 
