@@ -83,6 +83,89 @@ pub async fn insert(conn: &mut AnyConnection, m: NewMessage<'_>) -> Result<i64, 
     .await?)
 }
 
+/// Ids for `n` messages that [`insert_many`] will insert later in the
+/// caller's transaction, in increasing order. They are taken from the
+/// table's sequence now, so that [`insert`] (and any other writer) never
+/// hands them out; ids not used leave a gap, as a rolled-back insert does.
+pub async fn reserve_ids(conn: &mut AnyConnection, n: usize) -> Result<Vec<i64>, StoreError> {
+    if n == 0 {
+        return Ok(Vec::new());
+    }
+    let n = i64::try_from(n).unwrap_or(i64::MAX);
+    if conn.backend_name() == "PostgreSQL" {
+        let mut ids: Vec<i64> = sqlx::query_scalar(
+            "SELECT nextval(pg_get_serial_sequence('messages', 'id')) FROM generate_series(1, $1)",
+        )
+        .bind(n)
+        .fetch_all(conn)
+        .await?;
+        ids.sort_unstable();
+        return Ok(ids);
+    }
+    // SQLite (AUTOINCREMENT): a new row's id is one more than the larger
+    // of sqlite_sequence's value and the largest id; moving the sequence
+    // past the reserved range keeps other inserts out of it. The write
+    // transaction (BEGIN IMMEDIATE) holds the database meanwhile.
+    sqlx::query(
+        "INSERT INTO sqlite_sequence (name, seq) SELECT 'messages', 0 \
+         WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'messages')",
+    )
+    .execute(&mut *conn)
+    .await?;
+    let last: i64 = sqlx::query_scalar(
+        "UPDATE sqlite_sequence SET seq = MAX(seq, (SELECT COALESCE(MAX(id), 0) FROM messages)) + $1 \
+         WHERE name = 'messages' RETURNING seq",
+    )
+    .bind(n)
+    .fetch_one(conn)
+    .await?;
+    Ok((last - n + 1..=last).collect())
+}
+
+/// [`insert`] for many messages whose ids were reserved with
+/// [`reserve_ids`], in a few statements (bulk filing).
+pub async fn insert_many(
+    conn: &mut AnyConnection,
+    rows: &[(i64, NewMessage<'_>)],
+) -> Result<(), StoreError> {
+    let per_statement = crate::raw_messages::rows_per_statement(conn, 20, 21);
+    for chunk in rows.chunks(per_statement) {
+        let sql = format!(
+            "INSERT INTO messages (id, conversation_id, mailbox_id, raw_id, direction, author_id, message_id_header, \
+             in_reply_to, references_header, from_name, from_address, to_list, cc_list, subject, text_body, html_body, \
+             sent_at, created_at, spam_score_milli, spam_reasons, automated) VALUES {}",
+            crate::raw_messages::values_list(chunk.len(), 21, 1)
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (id, m) in chunk {
+            q = q
+                .bind(*id)
+                .bind(m.conversation_id.0)
+                .bind(m.mailbox_id.0)
+                .bind(m.raw_id)
+                .bind(m.direction)
+                .bind(m.author_id.map(|u| u.0))
+                .bind(m.message_id_header)
+                .bind(m.in_reply_to)
+                .bind(m.references)
+                .bind(m.from_name)
+                .bind(m.from_address)
+                .bind(m.to_list)
+                .bind(m.cc_list)
+                .bind(m.subject)
+                .bind(m.text_body)
+                .bind(m.html_body)
+                .bind(m.sent_at)
+                .bind(m.now)
+                .bind(m.spam_score_milli)
+                .bind(m.spam_reasons)
+                .bind(m.automated);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
 /// The id of the message with this Message-ID in the mailbox, if any.
 pub async fn find_by_message_id(
     conn: &mut AnyConnection,

@@ -49,7 +49,8 @@ both_backends!(
     finishing_many_sets_each_row,
     senders_participants_and_message_ids,
     search_many_is_searchable,
-    forgetting_a_mailbox_leaves_the_others_searchable
+    forgetting_a_mailbox_leaves_the_others_searchable,
+    reserved_message_ids_are_never_handed_out_twice
 );
 
 async fn landing_many_matches_landing_one_by_one(t: TestDb) {
@@ -688,4 +689,75 @@ async fn forgetting_a_mailbox_leaves_the_others_searchable(t: TestDb) {
             .len(),
         31
     );
+}
+
+/// Messages filed in bulk are inserted at the end of the batch with ids
+/// reserved when they were filed: a message inserted one by one in
+/// between never gets one of them, and the rows read back as inserted.
+async fn reserved_message_ids_are_never_handed_out_twice(t: TestDb) {
+    let db = open(&t).await;
+    let (acc, mb) = mailbox(&db).await;
+    let mut tx = db.begin().await.unwrap();
+    let before = message_in(&mut tx, acc, mb, 1).await;
+    let reserved = messages::reserve_ids(&mut tx, 70).await.unwrap();
+    assert_eq!(reserved.len(), 70);
+    assert!(reserved.windows(2).all(|w| w[0] < w[1]));
+    assert!(reserved[0] > before);
+    let between = message_in(&mut tx, acc, mb, 2).await;
+    assert!(between > *reserved.last().unwrap());
+    let conversation = messages::conversation_of(&mut tx, between)
+        .await
+        .unwrap()
+        .unwrap();
+    let headers: Vec<String> = (0..70).map(|i| format!("<m{i}@example.com>")).collect();
+    let bodies: Vec<String> = (0..70).map(|i| format!("body {i}")).collect();
+    let rows: Vec<(i64, NewMessage<'_>)> = reserved
+        .iter()
+        .zip(headers.iter().zip(&bodies))
+        .map(|(id, (header, body))| {
+            (
+                *id,
+                NewMessage {
+                    conversation_id: conversation,
+                    mailbox_id: mb,
+                    raw_id: None,
+                    direction: "in",
+                    author_id: None,
+                    message_id_header: Some(header),
+                    in_reply_to: "",
+                    references: "",
+                    from_name: "Ann",
+                    from_address: "ann@example.com",
+                    to_list: "",
+                    cc_list: "",
+                    subject: "s",
+                    text_body: body,
+                    html_body: None,
+                    sent_at: Some(5),
+                    now: 6,
+                    spam_score_milli: 0,
+                    spam_reasons: "",
+                    automated: "",
+                },
+            )
+        })
+        .collect();
+    messages::insert_many(&mut tx, &rows).await.unwrap();
+    let after = message_in(&mut tx, acc, mb, 3).await;
+    assert!(after > between);
+    let found = messages::find_by_message_ids(&mut tx, mb, &["<m69@example.com>"])
+        .await
+        .unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].id, reserved[69]);
+    tx.commit().await.unwrap();
+    let mut c = db.read().await.unwrap();
+    let listed = messages::list_for_conversation(&mut c, conversation)
+        .await
+        .unwrap();
+    assert_eq!(listed.len(), 71);
+    let m = listed.iter().find(|m| m.id == reserved[3]).unwrap();
+    assert_eq!(m.text_body, "body 3");
+    assert_eq!(m.message_id_header.as_deref(), Some("<m3@example.com>"));
+    assert_eq!(m.sent_at, Some(5));
 }

@@ -162,6 +162,34 @@ struct Deferred {
     blobs: Vec<(String, Vec<u8>)>,
     blob_shas: std::collections::HashSet<String>,
     attachments: Vec<OwnedAttachment>,
+    /// New messages, inserted in a few multi-row statements with ids
+    /// reserved ahead (`reserved`, taken `expected` at a time).
+    messages: Vec<PendingMessage>,
+    reserved: std::collections::VecDeque<i64>,
+    expected: usize,
+}
+
+/// A message filed in this batch, written by [`Deferred::flush`].
+struct PendingMessage {
+    id: i64,
+    conversation: ConversationId,
+    mailbox: MailboxId,
+    raw: RawId,
+    message_id_header: Option<String>,
+    in_reply_to: String,
+    references: String,
+    from_name: String,
+    from_address: String,
+    to_list: String,
+    cc_list: String,
+    subject: String,
+    text_body: String,
+    html_body: Option<String>,
+    sent_at: Option<i64>,
+    now: i64,
+    spam_score_milli: i64,
+    spam_reasons: String,
+    automated: String,
 }
 
 struct OwnedAttachment {
@@ -198,6 +226,21 @@ impl Deferred {
         });
     }
 
+    /// The id the next new message gets (reserving ids for the rest of the
+    /// batch when none is left).
+    async fn next_message_id(&mut self, tx: &mut Tx) -> Result<i64, StoreError> {
+        if self.reserved.is_empty() {
+            let n = self.expected.max(1);
+            self.expected = 0;
+            self.reserved.extend(messages::reserve_ids(tx, n).await?);
+        }
+        self.reserved.pop_front().ok_or(StoreError::Corrupt {
+            table: "messages",
+            column: "id",
+            detail: "no message id was reserved".into(),
+        })
+    }
+
     /// A new customer message in a conversation that has others.
     fn record(&mut self, id: ConversationId, status: Status, assignee: Option<UserId>, at: i64) {
         match self.recorded.iter_mut().find(|r| r.id == id) {
@@ -218,6 +261,38 @@ impl Deferred {
     }
 
     async fn flush(self, tx: &mut Tx, backend: ecp_store::Backend) -> Result<(), StoreError> {
+        let new_messages: Vec<(i64, NewMessage<'_>)> = self
+            .messages
+            .iter()
+            .map(|m| {
+                (
+                    m.id,
+                    NewMessage {
+                        conversation_id: m.conversation,
+                        mailbox_id: m.mailbox,
+                        raw_id: Some(m.raw.0),
+                        direction: "in",
+                        author_id: None,
+                        message_id_header: m.message_id_header.as_deref(),
+                        in_reply_to: &m.in_reply_to,
+                        references: &m.references,
+                        from_name: &m.from_name,
+                        from_address: &m.from_address,
+                        to_list: &m.to_list,
+                        cc_list: &m.cc_list,
+                        subject: &m.subject,
+                        text_body: &m.text_body,
+                        html_body: m.html_body.as_deref(),
+                        sent_at: m.sent_at,
+                        now: m.now,
+                        spam_score_milli: m.spam_score_milli,
+                        spam_reasons: &m.spam_reasons,
+                        automated: &m.automated,
+                    },
+                )
+            })
+            .collect();
+        messages::insert_many(tx, &new_messages).await?;
         let now = now_ms();
         let blobs_in: Vec<(&str, &[u8])> = self
             .blobs
@@ -396,7 +471,10 @@ impl App {
                     .learn_message_ids(&mut tx, MailboxId(*mailbox), &ids)
                     .await?;
             }
-            let mut deferred = Deferred::default();
+            let mut deferred = Deferred {
+                expected: items.len(),
+                ..Default::default()
+            };
             let mut out = Vec::with_capacity(items.len());
             for (id, parsed) in items {
                 let raw = raws.get(&id.0).ok_or(AppError::NotFound)?;
@@ -731,32 +809,28 @@ impl Filing {
             }
         };
 
-        let message = messages::insert(
-            tx,
-            NewMessage {
-                conversation_id: conversation,
-                mailbox_id: self.mailbox,
-                raw_id: Some(self.raw.0),
-                direction: "in",
-                author_id: None,
-                message_id_header: msg.message_id.as_deref(),
-                in_reply_to: &msg.in_reply_to.join(" "),
-                references: &msg.references.join(" "),
-                from_name: &bounded(&from_name, 200),
-                from_address: &from_address,
-                to_list: &address_list(&msg.to),
-                cc_list: &address_list(&msg.cc),
-                subject: &bounded(&msg.subject, 998),
-                text_body: &msg.text_body,
-                html_body: msg.html_body.as_deref(),
-                sent_at: msg.date_ms,
-                now: self.now,
-                spam_score_milli: score_milli,
-                spam_reasons: &reasons,
-                automated,
-            },
-        )
-        .await?;
+        let message = deferred.next_message_id(tx).await?;
+        deferred.messages.push(PendingMessage {
+            id: message,
+            conversation,
+            mailbox: self.mailbox,
+            raw: self.raw,
+            message_id_header: msg.message_id.clone(),
+            in_reply_to: msg.in_reply_to.join(" "),
+            references: msg.references.join(" "),
+            from_name: bounded(&from_name, 200),
+            from_address: from_address.clone(),
+            to_list: address_list(&msg.to),
+            cc_list: address_list(&msg.cc),
+            subject: bounded(&msg.subject, 998),
+            text_body: msg.text_body.clone(),
+            html_body: msg.html_body.clone(),
+            sent_at: msg.date_ms,
+            now: self.now,
+            spam_score_milli: score_milli,
+            spam_reasons: reasons.clone(),
+            automated: automated.clone(),
+        });
 
         let mut names = Vec::new();
         for a in &msg.attachments {
