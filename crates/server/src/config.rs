@@ -35,6 +35,11 @@ pub struct Config {
     pub mail_auth: bool,
     /// DNS servers for those checks; empty: the system's resolv.conf.
     pub dns_servers: Vec<SocketAddr>,
+    /// Where outgoing mail is handed over (`smtp://`, `smtps://`); `None`:
+    /// replies are queued but not sent until one is set.
+    pub smtp_relay: Option<String>,
+    /// Right-hand side of our Message-IDs; `None`: the send-as domain.
+    pub message_id_domain: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -91,6 +96,8 @@ pub struct Layer {
     pub secret_key: Option<String>,
     pub mail_auth: Option<bool>,
     pub dns_servers: Option<String>,
+    pub smtp_relay: Option<String>,
+    pub message_id_domain: Option<String>,
 }
 
 impl Layer {
@@ -124,6 +131,8 @@ impl Layer {
             secret_key: var("ECP_SECRET_KEY"),
             mail_auth: env_bool(&var, "ECP_MAIL_AUTH")?,
             dns_servers: var("ECP_DNS_SERVERS"),
+            smtp_relay: var("ECP_SMTP_RELAY"),
+            message_id_domain: var("ECP_MESSAGE_ID_DOMAIN"),
         })
     }
 
@@ -165,6 +174,8 @@ impl Layer {
             secret_key: top.secret_key.or(self.secret_key),
             mail_auth: top.mail_auth.or(self.mail_auth),
             dns_servers: top.dns_servers.or(self.dns_servers),
+            smtp_relay: top.smtp_relay.or(self.smtp_relay),
+            message_id_domain: top.message_id_domain.or(self.message_id_domain),
         }
     }
 }
@@ -217,6 +228,15 @@ pub fn resolve(layer: Layer) -> Result<Config, Failure> {
         secret_key: layer.secret_key,
         mail_auth: layer.mail_auth.unwrap_or(true),
         dns_servers: parse_dns_servers(layer.dns_servers.as_deref())?,
+        smtp_relay: match layer.smtp_relay {
+            Some(url) => Some(
+                ecp_app::outbound::RelayUrl::parse(url.trim())
+                    .map(|_| url.trim().to_string())
+                    .map_err(|e| Failure::config(format!("smtp_relay: {e}")))?,
+            ),
+            None => None,
+        },
+        message_id_domain: layer.message_id_domain,
         signup_enabled: layer.signup_enabled.unwrap_or(false),
         secure_cookies: layer.secure_cookies.unwrap_or(false),
         log: LogConfig {
@@ -401,6 +421,15 @@ mod tests {
             ["192.0.2.53:53", "192.0.2.54:5353"]
         );
         assert_eq!(c.pop_poll.as_secs(), 5);
+        let c = load(
+            None,
+            &env(&[("ECP_SMTP_RELAY", "smtps://u:p@relay.example:465")]),
+        )
+        .unwrap();
+        assert_eq!(
+            c.smtp_relay.as_deref(),
+            Some("smtps://u:p@relay.example:465")
+        );
 
         for (key, value) in [
             ("ECP_SMTP_ADDR", "port 25"),
@@ -408,6 +437,7 @@ mod tests {
             ("ECP_POP_POLL_SECONDS", "0"),
             ("ECP_SMTP_MAX_MESSAGE_SIZE", "lots"),
             ("ECP_TLS_CERT", "cert.pem"),
+            ("ECP_SMTP_RELAY", "mail.example:25"),
         ] {
             let e = load(None, &env(&[(key, value)])).unwrap_err();
             assert_eq!(e.code, 2, "{key}={value}: {}", e.message);

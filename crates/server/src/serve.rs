@@ -77,6 +77,11 @@ pub async fn run(config: Config) -> Result<(), Failure> {
         "Email Center Pro is running: open {} in a browser (Ctrl-C stops it).",
         browse_url(local)
     );
+    if config.smtp_relay.is_none() {
+        tracing::warn!(
+            "no smtp_relay set: replies are queued but not sent until one is configured"
+        );
+    }
     if let Some((addr, _)) = &smtp {
         println!("Inbound SMTP for mailboxes' direct addresses on {addr}.");
     }

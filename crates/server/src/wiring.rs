@@ -75,6 +75,11 @@ pub fn app_config(config: &Config) -> Result<ecp_app::AppConfig, Failure> {
         spool_dir,
         node_id: node_id(),
         authenticator: authenticator(config),
+        outbound: ecp_app::outbound::OutboundConfig {
+            smtp_relay: config.smtp_relay.clone(),
+            message_id_domain: config.message_id_domain.clone(),
+            ..ecp_app::outbound::OutboundConfig::default()
+        },
         pop: ecp_app::pop::PopConfig {
             poll_interval: config.pop_poll,
             tls,

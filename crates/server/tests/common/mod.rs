@@ -29,6 +29,8 @@ const SETTINGS: &[&str] = &[
     "ECP_SECRET_KEY",
     "ECP_MAIL_AUTH",
     "ECP_DNS_SERVERS",
+    "ECP_SMTP_RELAY",
+    "ECP_MESSAGE_ID_DOMAIN",
     "RUST_LOG",
 ];
 
