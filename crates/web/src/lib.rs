@@ -44,15 +44,15 @@ pub fn router(app: App, config: WebConfig) -> Router {
         ))
         .layer(axum::middleware::from_fn(security::headers))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(
-            config_body_limit(),
+            ui::compose::COMPOSE_BODY_LIMIT,
         ))
         .with_state(state)
 }
 
-/// Forms and JSON bodies are small; attachments get their own limit later.
-fn config_body_limit() -> usize {
-    2 * 1024 * 1024
-}
+/// Forms and JSON bodies are small: every route but the compose routes
+/// (which carry attachments, `ui::compose::COMPOSE_BODY_LIMIT`, the outer
+/// limit) is limited to this in `ui::routes` and `api::api_router`.
+pub(crate) const FORM_BODY_LIMIT: usize = 2 * 1024 * 1024;
 
 /// Serves `router` on `listener` until `shutdown` is cancelled, with the
 /// peer address available to handlers (the sign-in limit uses it).

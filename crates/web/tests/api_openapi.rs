@@ -178,6 +178,30 @@ const EXERCISED: &[(&str, &str, &str, &str)] = &[
         "api_templates",
         "rendering_escapes_values",
     ),
+    (
+        "POST",
+        "/conversations/{id}/replies",
+        "api_compose",
+        "reply_delivered_and_outbox",
+    ),
+    (
+        "POST",
+        "/mailboxes/{id}/conversations",
+        "api_compose",
+        "new_conversation_failed_and_retried",
+    ),
+    (
+        "GET",
+        "/conversations/{id}/outbox",
+        "api_compose",
+        "reply_delivered_and_outbox",
+    ),
+    (
+        "POST",
+        "/outbox/{id}/retry",
+        "api_compose",
+        "new_conversation_failed_and_retried",
+    ),
 ];
 
 const SOURCES: &[(&str, &str)] = &[
@@ -189,6 +213,7 @@ const SOURCES: &[(&str, &str)] = &[
     ("api_conversations", include_str!("api_conversations.rs")),
     ("api_pop_accounts", include_str!("api_pop_accounts.rs")),
     ("api_templates", include_str!("api_templates.rs")),
+    ("api_compose", include_str!("api_compose.rs")),
     ("api_access", include_str!("api_access.rs")),
     ("permission_matrix", include_str!("permission_matrix.rs")),
 ];

@@ -2,6 +2,7 @@
 //! OpenAPI document built from the handlers' annotations so it can't drift.
 
 mod account;
+mod compose;
 mod conversations;
 mod extract;
 mod mailboxes;
@@ -60,6 +61,18 @@ pub(crate) fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(conversations::routes())
         .merge(pop_accounts::routes())
         .merge(templates::routes())
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(
+            crate::FORM_BODY_LIMIT,
+        ))
+        .merge(
+            compose::routes()
+                .layer(tower_http::limit::RequestBodyLimitLayer::new(
+                    crate::ui::compose::COMPOSE_BODY_LIMIT,
+                ))
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    crate::ui::compose::COMPOSE_BODY_LIMIT,
+                )),
+        )
         .split_for_parts()
 }
 

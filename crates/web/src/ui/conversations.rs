@@ -4,6 +4,7 @@
 use crate::auth::CurrentUser;
 use crate::error::PageError;
 use crate::state::AppState;
+use crate::ui::form::{FieldErrors, form_page};
 use crate::ui::page::Page;
 use askama::Template;
 use askama_web::WebTemplate;
@@ -14,6 +15,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use ecp_app::conversations::{AttachmentRecord, ConversationRecord, Download, MessageRecord};
 use ecp_app::mailboxes::MailboxRecord;
+use ecp_app::outbound::{OutboxState, OutboxStatus};
 use ecp_domain::conversation::ConversationId;
 use ecp_domain::{MailboxId, TimeZoneName};
 use serde::Deserialize;
@@ -126,6 +128,32 @@ pub(crate) struct MessageView {
     pub has_source: bool,
     pub spam: Option<String>,
     pub attachments: Vec<AttachmentView>,
+    /// Delivery of an outgoing message: queued, sent or failed.
+    pub delivery: Option<DeliveryView>,
+}
+
+pub(crate) struct DeliveryView {
+    pub outbox: i64,
+    pub state: &'static str,
+    /// The server's answer or the last temporary error.
+    pub error: String,
+    pub attempts: i64,
+    pub failed: bool,
+}
+
+/// What the reply box holds (kept after a refused send).
+#[derive(Default)]
+pub(crate) struct ReplyForm {
+    pub kind: String,
+    pub to: String,
+    pub cc: String,
+    pub body_html: String,
+    pub template: String,
+}
+
+pub(crate) struct TemplateOption {
+    pub id: String,
+    pub name: String,
 }
 
 pub(crate) struct AttachmentView {
@@ -136,37 +164,102 @@ pub(crate) struct AttachmentView {
 
 #[derive(Template, WebTemplate)]
 #[template(path = "conversation.html")]
-struct ConversationPage {
+pub(crate) struct ConversationPage {
     page: Page,
     mailboxes: Vec<MailboxRecord>,
     mailbox: MailboxRecord,
     conversation: ConversationRecord,
     messages: Vec<MessageView>,
+    reply: ReplyForm,
+    templates: Vec<TemplateOption>,
+    errors: FieldErrors,
+    message: Option<String>,
+    max_attachments: String,
 }
+
+form_page!(ConversationPage);
 
 async fn conversation(
     State(s): State<AppState>,
     user: CurrentUser,
     Path(id): Path<i64>,
 ) -> Result<ConversationPage, PageError> {
-    let view = s.app.conversation(&user.actor, ConversationId(id)).await?;
+    conversation_page(
+        &s,
+        &user,
+        ConversationId(id),
+        ReplyForm::default(),
+        FieldErrors::default(),
+        None,
+    )
+    .await
+}
+
+/// The conversation with its reply box holding `reply`, and the messages
+/// of a refused send.
+pub(crate) async fn conversation_page(
+    s: &AppState,
+    user: &CurrentUser,
+    id: ConversationId,
+    reply: ReplyForm,
+    errors: FieldErrors,
+    message: Option<String>,
+) -> Result<ConversationPage, PageError> {
+    let view = s.app.conversation(&user.actor, id).await?;
+    let outbox = s.app.outbox_for_conversation(&user.actor, id).await?;
+    let templates = s
+        .app
+        .list_templates(&user.actor)
+        .await?
+        .into_iter()
+        .map(|t| TemplateOption {
+            id: t.id.0.to_string(),
+            name: t.name,
+        })
+        .collect();
     let mailbox = s
         .app
         .mailbox(&user.actor, view.conversation.mailbox_id)
         .await?;
-    let tz = zone(&s, &user).await?;
+    let tz = zone(s, user).await?;
     let messages = view
         .messages
         .iter()
-        .map(|m| message_view(m, &view.attachments, &tz))
+        .map(|m| {
+            let mut v = message_view(m, &view.attachments, &tz);
+            v.delivery = outbox
+                .iter()
+                .find(|o| o.message_id == m.id)
+                .map(delivery_view);
+            v
+        })
         .collect();
     Ok(ConversationPage {
-        page: Page::for_user(&view.conversation.subject, &user, "home"),
+        page: Page::for_user(&view.conversation.subject, user, "home"),
         mailboxes: s.app.visible_mailboxes(&user.actor).await?,
         mailbox,
         conversation: view.conversation,
         messages,
+        reply,
+        templates,
+        errors,
+        message,
+        max_attachments: human_size(crate::ui::compose::MAX_ATTACHMENT_BYTES as i64),
     })
+}
+
+fn delivery_view(o: &OutboxStatus) -> DeliveryView {
+    DeliveryView {
+        outbox: o.id.0,
+        state: match o.state {
+            OutboxState::Queued | OutboxState::Sending => "queued",
+            OutboxState::Sent => "sent",
+            OutboxState::Failed => "failed",
+        },
+        error: o.last_error.clone().unwrap_or_default(),
+        attempts: o.attempts,
+        failed: o.state == OutboxState::Failed,
+    }
 }
 
 fn message_view(
@@ -203,10 +296,11 @@ fn message_view(
                 size: human_size(a.size),
             })
             .collect(),
+        delivery: None,
     }
 }
 
-fn human_size(n: i64) -> String {
+pub(crate) fn human_size(n: i64) -> String {
     match n {
         n if n >= 1 << 20 => format!("{:.1} MB", n as f64 / 1048576.0),
         n if n >= 1 << 10 => format!("{:.0} KB", n as f64 / 1024.0),

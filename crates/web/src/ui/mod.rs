@@ -1,6 +1,8 @@
 //! Server-rendered pages. Each file serves one screen; `page` holds what
 //! every page's layout needs.
 
+pub(crate) mod compose;
+mod compose_multipart;
 mod conversations;
 mod form;
 mod home;
@@ -25,4 +27,16 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(settings::routes())
         .merge(preferences::routes())
         .merge(invite::routes())
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(
+            crate::FORM_BODY_LIMIT,
+        ))
+        .merge(
+            compose::routes()
+                .layer(tower_http::limit::RequestBodyLimitLayer::new(
+                    compose::COMPOSE_BODY_LIMIT,
+                ))
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    compose::COMPOSE_BODY_LIMIT,
+                )),
+        )
 }
