@@ -130,3 +130,20 @@
     });
   });
 })();
+
+// Conversation page: "r" jumps to the reply box (not while typing).
+(function () {
+  "use strict";
+  var box = document.getElementById("reply");
+  if (!box) { return; }
+  document.addEventListener("keydown", function (e) {
+    if (e.key !== "r" || e.ctrlKey || e.metaKey || e.altKey) { return; }
+    var t = e.target;
+    if (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT|BUTTON)$/.test(t.tagName))) { return; }
+    var target = box.querySelector(".editor:not([hidden])") || box.querySelector("textarea");
+    if (!target) { return; }
+    e.preventDefault();
+    box.scrollIntoView();
+    target.focus();
+  });
+})();
