@@ -4,10 +4,12 @@
 //! CLI) or by a test.
 
 pub mod inbound_sweeper;
+pub mod outbox_sender;
 pub mod pop_poller;
 mod runner;
 
 pub use inbound_sweeper::InboundSweeper;
+pub use outbox_sender::OutboxSender;
 pub use pop_poller::PopPoller;
 pub use runner::{Outcome, Worker, run};
 
@@ -27,6 +29,8 @@ pub struct WorkersConfig {
     pub sweep_every: Duration,
     /// Messages filed per sweeper pass.
     pub sweep_batch: i64,
+    /// How often the outbox sender looks for due mail when idle.
+    pub outbox_tick: Duration,
 }
 
 impl Default for WorkersConfig {
@@ -35,6 +39,7 @@ impl Default for WorkersConfig {
             pop_tick: Duration::from_secs(5),
             sweep_every: Duration::from_secs(30),
             sweep_batch: 100,
+            outbox_tick: Duration::from_secs(2),
         }
     }
 }
@@ -54,6 +59,10 @@ impl Workers {
         ));
         tracker.spawn(run(
             InboundSweeper::new(app.clone(), config.sweep_every, config.sweep_batch),
+            cancel.clone(),
+        ));
+        tracker.spawn(run(
+            OutboxSender::new(app.clone(), config.outbox_tick),
             cancel.clone(),
         ));
         tracker.close();

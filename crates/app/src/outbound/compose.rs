@@ -116,10 +116,17 @@ fn show_list(list: &[Person]) -> String {
         .join(", ")
 }
 
+/// Earlier messages quoted under an answer, newest first.
+const MAX_QUOTED: usize = 10;
+
+/// Quoted history of a conversation. Our own stored messages hold what the
+/// agent wrote without their quotes (see `queue`), so quoting every message
+/// does not nest quotes within quotes.
 fn quoted(messages: &[MessageRecord]) -> Vec<Quoted> {
     messages
         .iter()
         .rev()
+        .take(MAX_QUOTED)
         .map(|m| Quoted {
             author: if m.from_name.is_empty() {
                 m.from_address.clone()
@@ -369,8 +376,25 @@ impl App {
         };
         let built =
             compose::build(&out).map_err(|e| AppError::invalid("message", e.to_string()))?;
-        let message =
-            insert_message(&mut tx, mailbox, actor, conversation, &out, &built, now).await?;
+        // What the conversation shows and later replies quote: the agent's
+        // text and signatures, without the quoted history.
+        let shown = compose::build(&Outgoing {
+            quoted: Vec::new(),
+            attachments: Vec::new(),
+            ..out.clone()
+        })
+        .map_err(|e| AppError::invalid("message", e.to_string()))?;
+        let message = insert_message(
+            &mut tx,
+            mailbox,
+            actor,
+            conversation,
+            &out,
+            &built,
+            (&shown.text, &shown.html),
+            now,
+        )
+        .await?;
         conversations::record_message(&mut tx, conversation, status, assignee, now).await?;
         let participants: Vec<String> = out
             .to
@@ -425,6 +449,7 @@ fn own_addresses(mailbox: &MailboxRecord) -> Vec<String> {
     ]
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn insert_message(
     tx: &mut Tx,
     mailbox: &MailboxRecord,
@@ -432,6 +457,7 @@ async fn insert_message(
     conversation: ConversationId,
     out: &Outgoing,
     built: &compose::Built,
+    (text, html): (&str, &str),
     now: i64,
 ) -> AppResult<i64> {
     let references = built.references.join(" ");
@@ -451,8 +477,8 @@ async fn insert_message(
             to_list: &show_list(&out.to),
             cc_list: &show_list(&out.cc),
             subject: &built.subject,
-            text_body: &built.text,
-            html_body: Some(&built.html),
+            text_body: text,
+            html_body: Some(html),
             sent_at: Some(built.date_ms),
             now,
             spam_score_milli: 0,
