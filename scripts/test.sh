@@ -24,6 +24,9 @@ done
 
 # Outside the clone, so a fresh CI checkout reuses compiled dependencies.
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/ecp-target}"
+# Incremental caches only help repeated local edits, and they grow by
+# gigabytes per checkout: a test run does without them.
+export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
 export ECP_TEST_PG_URL="${ECP_TEST_PG_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
 
 step() { printf '\n== %s\n' "$*"; }
