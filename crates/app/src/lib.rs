@@ -3,6 +3,7 @@
 //! domain types and owns its transaction. Nothing here knows HTTP.
 
 pub mod account;
+pub mod activity;
 mod actor;
 pub mod auth;
 pub mod conversations;

@@ -2,6 +2,7 @@
 //! what, what a plan allows, what a valid address or name is. No I/O, no
 //! async, no database or HTTP types: everything here is unit-testable.
 
+pub mod activity;
 pub mod conversation;
 pub mod email;
 pub mod ids;

@@ -3,6 +3,7 @@
 //! application layer decides what runs in one transaction.
 
 pub mod accounts;
+pub mod activity;
 pub mod api_tokens;
 pub mod blobs;
 pub mod contacts;
