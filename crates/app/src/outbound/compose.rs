@@ -6,13 +6,17 @@ use crate::actor::Actor;
 use crate::error::AppError;
 use crate::{App, AppResult, now_ms};
 use ecp_domain::conversation::{ConversationId, Status};
+use ecp_domain::time_zone::TimeZoneName;
 use ecp_domain::{EmailAddress, MailboxId};
 use ecp_mail::compose::{self, Kind, Outgoing, OutgoingAttachment, Parent, Person, Quoted};
+use ecp_store::Backend;
 use ecp_store::conversations::{self, NewConversation};
 use ecp_store::mailboxes::MailboxRecord;
-use ecp_store::messages::{self, MessageRecord, NewMessage};
+use ecp_store::messages::{self, MessageRecord, NewAttachment, NewMessage};
 use ecp_store::outbox::{self, NewOutboxItem, OutboxId};
-use ecp_store::{Tx, contacts, users};
+use ecp_store::search::{self, SearchDocument};
+use ecp_store::{Tx, blobs, contacts, users};
+use sha2::{Digest, Sha256};
 
 /// How an answer within a conversation is addressed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -119,10 +123,11 @@ fn show_list(list: &[Person]) -> String {
 /// Earlier messages quoted under an answer, newest first.
 const MAX_QUOTED: usize = 10;
 
-/// Quoted history of a conversation. Our own stored messages hold what the
-/// agent wrote without their quotes (see `queue`), so quoting every message
-/// does not nest quotes within quotes.
-fn quoted(messages: &[MessageRecord]) -> Vec<Quoted> {
+/// Quoted history of a conversation, dated in the account's time zone (the
+/// team's "On ..., Ann wrote:" should read as their clock did). Our own
+/// stored messages hold what the agent wrote without their quotes (see
+/// `queue`), so quoting every message does not nest quotes within quotes.
+fn quoted(messages: &[MessageRecord], tz: &TimeZoneName) -> Vec<Quoted> {
     messages
         .iter()
         .rev()
@@ -133,9 +138,7 @@ fn quoted(messages: &[MessageRecord]) -> Vec<Quoted> {
             } else {
                 format!("{} <{}>", m.from_name, m.from_address)
             },
-            date: jiff::Timestamp::from_millisecond(m.sent_at.unwrap_or(m.created_at))
-                .map(|t| t.strftime("%Y-%m-%d %H:%M UTC").to_string())
-                .unwrap_or_default(),
+            date: tz.format_ms(m.sent_at.unwrap_or(m.created_at)),
             text: m.text_body.clone(),
             html: m.html_body.clone(),
         })
@@ -240,7 +243,10 @@ impl App {
             cc,
             subject: view.conversation.subject.clone(),
             body_html: input.body_html,
-            quoted: quoted(&view.messages),
+            quoted: quoted(
+                &view.messages,
+                &self.account(actor).await?.options.time_zone,
+            ),
             conversation_token: u64::try_from(conversation.0).ok(),
             parent: parent_ref,
             attachments: input.attachments,
@@ -484,6 +490,53 @@ async fn insert_message(
             spam_score_milli: 0,
             spam_reasons: "",
             automated: "",
+        },
+    )
+    .await?;
+    // Attachments as the recipient gets them (the builder's safe name and
+    // type), so the conversation shows and serves them like inbound ones.
+    let mut names = Vec::with_capacity(out.attachments.len());
+    for a in &out.attachments {
+        let sha = hex::encode(Sha256::digest(&a.bytes));
+        blobs::put(tx, &sha, &a.bytes, now).await?;
+        let filename = a.sent_filename();
+        messages::insert_attachment(
+            tx,
+            NewAttachment {
+                message_id: id,
+                filename: &filename,
+                content_type: &a.sent_content_type(),
+                content_id: None,
+                inline_part: false,
+                size: i64::try_from(a.bytes.len()).unwrap_or(i64::MAX),
+                blob_sha256: &sha,
+            },
+        )
+        .await?;
+        names.push(filename);
+    }
+    // Searchable like inbound mail, in the same transaction as the row.
+    let backend = if tx.backend_name() == "PostgreSQL" {
+        Backend::Postgres
+    } else {
+        Backend::Sqlite
+    };
+    let addresses = format!(
+        "{} {} {} {}",
+        out.from.name.as_deref().unwrap_or(""),
+        out.from.address,
+        show_list(&out.to),
+        show_list(&out.cc)
+    );
+    search::index(
+        tx,
+        backend,
+        &SearchDocument {
+            message_id: id,
+            subject: &built.subject,
+            body: text,
+            addresses: &addresses,
+            attachment_names: &names.join(" "),
         },
     )
     .await?;

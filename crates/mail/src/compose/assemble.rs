@@ -143,6 +143,19 @@ fn recipients(
     Ok(list)
 }
 
+impl OutgoingAttachment {
+    /// The file name the recipient sees (made safe), for recording what was
+    /// sent.
+    pub fn sent_filename(&self) -> String {
+        filename(self)
+    }
+
+    /// The content type it goes out with.
+    pub fn sent_content_type(&self) -> String {
+        content_type(self)
+    }
+}
+
 fn filename(a: &OutgoingAttachment) -> String {
     sanitize_filename(&a.filename).unwrap_or_else(|| fallback_filename(&content_type(a)))
 }
