@@ -4,7 +4,8 @@
 //! (`mail_from`, `rcpt_tos`) and the message text (`data`).
 //!
 //! Its answer to DATA can be changed while it runs ([`SmtpSink::set_mode`]):
-//! accept, answer 451 for the next n messages, or answer 550 to all.
+//! accept, accept after a pause (a slow server), answer 451 for the next n
+//! messages, or answer 550 to all.
 //! (No TLS or AUTH yet: the sender's TLS paths are lettre's own.)
 
 use std::io::{BufRead, BufReader};
@@ -30,6 +31,10 @@ class Capture:
                 mode = f.read().strip() or "ok"
         except FileNotFoundError:
             pass
+        if mode.startswith("delay"):
+            parts = mode.split()
+            await asyncio.sleep((float(parts[1]) if len(parts) > 1 else 50) / 1000)
+            mode = "ok"
         if mode.startswith("451"):
             parts = mode.split()
             left = int(parts[1]) if len(parts) > 1 else 1
@@ -137,7 +142,8 @@ impl SmtpSink {
         self.dir.path().join("mail")
     }
 
-    /// `"ok"`, `"451 N"` (451 for the next N messages, then ok) or `"550"`.
+    /// `"ok"`, `"delay MS"` (accept each message after MS milliseconds),
+    /// `"451 N"` (451 for the next N messages, then ok) or `"550"`.
     pub fn set_mode(&self, mode: &str) -> anyhow::Result<()> {
         let path = self.mail_dir().join("mode");
         let tmp = self.mail_dir().join("mode.tmp");
