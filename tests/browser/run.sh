@@ -29,6 +29,8 @@ fi
 
 echo "== building ecp (debug)"
 cargo build --quiet -p ecp-server --bin ecp
+# Dovecot and the SMTP sink for the tests that move mail.
+cargo build --quiet -p ecp-testkit --bin ecp-fixtures
 
 tmp="$(mktemp -d "${TMPDIR:-/tmp}/ecp-browser.XXXXXX")"
 server_pid=""

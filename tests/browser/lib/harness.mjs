@@ -26,7 +26,8 @@ const CHROMIUM = process.env.ECP_CHROMIUM || '/usr/bin/chromium';
 
 /// Starts `ecp serve` on a fresh data directory and a free port (port 0: the
 /// URL it prints tells which). Resolves once GET /healthz answers 200.
-export async function startEcp({ label = 'ecp' } = {}) {
+/// `env` adds settings (say ECP_SMTP_RELAY for a test that sends mail).
+export async function startEcp({ label = 'ecp', env: extra = {} } = {}) {
   assert.ok(existsSync(ECP_BIN), `no ecp binary at ${ECP_BIN}: build it (tests/browser/run.sh does) or set ECP_BIN`);
   const dataDir = mkdtempSync(join(tmpdir(), `ecp-browser-${label}-`));
   const env = {
@@ -35,6 +36,7 @@ export async function startEcp({ label = 'ecp' } = {}) {
     ECP_HTTP_ADDR: '127.0.0.1:0',
     ECP_SMTP_ADDR: '127.0.0.1:0',
     ECP_LOG: process.env.ECP_LOG || 'warn',
+    ...extra,
   };
   // Not inherited from a developer's shell: a fresh SQLite install.
   delete env.ECP_DATABASE_URL;
