@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 /// Where the run's database lives, and how to clean it up.
-enum Target {
+pub(crate) enum Target {
     SqliteTemp {
         dir: tempfile::TempDir,
         url: String,
@@ -30,7 +30,7 @@ enum Target {
 }
 
 impl Target {
-    fn url(&self) -> &str {
+    pub(crate) fn url(&self) -> &str {
         match self {
             Target::SqliteTemp { url, .. }
             | Target::SqliteGiven { url }
@@ -54,7 +54,7 @@ pub async fn run(
     result
 }
 
-async fn prepare(database_url: Option<&str>) -> anyhow::Result<Target> {
+pub(crate) async fn prepare(database_url: Option<&str>) -> anyhow::Result<Target> {
     match database_url {
         None => {
             let dir = tempfile::Builder::new().prefix("ecp-bench-").tempdir()?;
@@ -91,7 +91,7 @@ async fn prepare(database_url: Option<&str>) -> anyhow::Result<Target> {
     }
 }
 
-async fn cleanup(target: Target, keep: bool) {
+pub(crate) async fn cleanup(target: Target, keep: bool) {
     match target {
         Target::SqliteTemp { dir, .. } => {
             if keep {

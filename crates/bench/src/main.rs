@@ -8,8 +8,14 @@
 //!
 //! `ecp-bench search --database-url URL WORDS...` runs the product's search
 //! on an existing database (one line per query: hits, milliseconds, ids).
+//!
+//! `ecp-bench outbox --smtp HOST:PORT [--count N] [--database-url URL]`
+//! queues N messages and times the product's sender delivering them to
+//! that SMTP server, against a raw SMTP client sending the same bytes to
+//! the same server in the same run (messages per second, ratio).
 
 mod ingest;
+mod outbox;
 mod proc_stats;
 mod search;
 
@@ -61,6 +67,24 @@ enum Command {
         #[arg(required = true)]
         queries: Vec<String>,
     },
+    /// Deliver queued mail to an SMTP server with the product's sender and
+    /// with a raw SMTP client, and compare the rates.
+    Outbox {
+        /// `HOST:PORT` of a plain SMTP server (no TLS, no AUTH) that accepts
+        /// everything.
+        #[arg(long)]
+        smtp: String,
+        /// Messages to queue and send.
+        #[arg(long, default_value_t = 2000)]
+        count: usize,
+        /// As for `ingest`: a fresh database on that PostgreSQL server, or
+        /// a new SQLite file (default).
+        #[arg(long)]
+        database_url: Option<String>,
+        /// Print one `key=value` line after the report, for scripts.
+        #[arg(long)]
+        machine: bool,
+    },
 }
 
 #[tokio::main]
@@ -79,5 +103,11 @@ async fn main() -> anyhow::Result<()> {
             migrate,
             queries,
         } => search::run(&database_url, migrate, &queries, limit).await,
+        Command::Outbox {
+            smtp,
+            count,
+            database_url,
+            machine,
+        } => outbox::run(&smtp, count, database_url.as_deref(), machine).await,
     }
 }
