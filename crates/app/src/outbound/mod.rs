@@ -26,6 +26,7 @@
 //! set pending by itself).
 
 mod compose;
+mod direct;
 mod relay;
 mod send;
 

@@ -1,6 +1,7 @@
 //! The SMTP relay: lettre's transport built from the configured URL, and the
 //! classification of what went wrong.
 
+use super::direct::Direct;
 use lettre::address::{Address, Envelope};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use std::time::Duration;
@@ -57,6 +58,8 @@ impl SendError {
 /// A connection (pool) to the relay, for one pass of the sender.
 pub(crate) struct Relay {
     transport: AsyncSmtpTransport<Tokio1Executor>,
+    /// Our own connection for the URLs it serves (see `direct`).
+    direct: Option<Direct>,
 }
 
 impl Relay {
@@ -65,7 +68,8 @@ impl Relay {
             .map_err(|e| SendError::Temporary(format!("SMTP relay: {e}")))?
             .timeout(Some(timeout))
             .build();
-        Ok(Relay { transport })
+        let direct = Direct::for_url(&url.0, timeout);
+        Ok(Relay { transport, direct })
     }
 
     pub(crate) async fn send(
@@ -86,11 +90,22 @@ impl Relay {
         }
         let envelope = Envelope::new(Some(from), rcpt)
             .map_err(|e| SendError::Permanent(format!("envelope: {e}")))?;
+        if let Some(direct) = &self.direct {
+            return direct.send(&envelope, raw).await;
+        }
         match self.transport.send_raw(&envelope, raw).await {
             Ok(_) => Ok(()),
-            Err(e) if e.is_permanent() => Err(SendError::Permanent(describe(&e))),
-            Err(e) => Err(SendError::Temporary(describe(&e))),
+            Err(e) => Err(classify(&e)),
         }
+    }
+}
+
+/// Permanent (5xx) or worth another try.
+pub(super) fn classify(e: &lettre::transport::smtp::Error) -> SendError {
+    if e.is_permanent() {
+        SendError::Permanent(describe(e))
+    } else {
+        SendError::Temporary(describe(e))
     }
 }
 
