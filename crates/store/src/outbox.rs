@@ -326,3 +326,79 @@ pub async fn references_of(
             .await?,
     )
 }
+
+/// [`claim`] for a pass's worth of rows in one statement. Returns the rows
+/// taken (others may hold some), with their bytes, in the order of `ids`.
+pub async fn claim_many(
+    conn: &mut AnyConnection,
+    ids: &[OutboxId],
+    owner: &str,
+    now: i64,
+    lease_ms: i64,
+) -> Result<Vec<OutboxRecord>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "UPDATE outbox SET state = 'sending', lease_owner = $1, lease_until = $2 \
+         WHERE id IN ({}) AND state IN ('queued', 'sending') AND next_attempt_at <= $3 \
+         AND lease_until <= $3 RETURNING *",
+        crate::raw_messages::params_list(ids.len(), 4)
+    );
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(owner)
+        .bind(now + lease_ms)
+        .bind(now);
+    for id in ids {
+        q = q.bind(id.0);
+    }
+    let rows = q.fetch_all(conn).await?;
+    let mut taken = rows.iter().map(from_row).collect::<Result<Vec<_>, _>>()?;
+    taken.sort_by_key(|r| ids.iter().position(|id| *id == r.id));
+    Ok(taken)
+}
+
+/// [`mark_sent`] for several rows in one statement (the server accepted
+/// each of them). Returns how many `owner` still held.
+pub async fn mark_sent_many(
+    conn: &mut AnyConnection,
+    ids: &[OutboxId],
+    owner: &str,
+    now: i64,
+) -> Result<u64, StoreError> {
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    let sql = format!(
+        "UPDATE outbox SET state = 'sent', sent_at = $1, attempts = attempts + 1, \
+         lease_owner = NULL, lease_until = 0, last_error = NULL \
+         WHERE id IN ({}) AND lease_owner = $2 AND state = 'sending'",
+        crate::raw_messages::params_list(ids.len(), 3)
+    );
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(now).bind(owner);
+    for id in ids {
+        q = q.bind(id.0);
+    }
+    Ok(q.execute(conn).await?.rows_affected())
+}
+
+/// Gives claimed rows back untouched (not attempted), due at once.
+pub async fn release_many(
+    conn: &mut AnyConnection,
+    ids: &[OutboxId],
+    owner: &str,
+) -> Result<u64, StoreError> {
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    let sql = format!(
+        "UPDATE outbox SET state = 'queued', lease_owner = NULL, lease_until = 0 \
+         WHERE id IN ({}) AND lease_owner = $1 AND state = 'sending'",
+        crate::raw_messages::params_list(ids.len(), 2)
+    );
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(owner);
+    for id in ids {
+        q = q.bind(id.0);
+    }
+    Ok(q.execute(conn).await?.rows_affected())
+}

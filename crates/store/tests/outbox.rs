@@ -177,3 +177,86 @@ async fn failed_then_requeued(t: TestDb) {
     let row = outbox::get_by_id(&mut c, id).await.unwrap().unwrap();
     assert_eq!((row.state, row.attempts), (OutboxState::Queued, 0));
 }
+
+both_backends!(claim_many_mark_sent_many_release_many);
+
+/// The sender's batch path: one statement claims what is free (in the
+/// order asked), marks several sent, gives unattempted rows back.
+async fn claim_many_mark_sent_many_release_many(t: TestDb) {
+    let (db, first) = queued(&t).await;
+    let mut c = db.read().await.unwrap();
+    let row = outbox::get_by_id(&mut c, first).await.unwrap().unwrap();
+    let mut ids = vec![first];
+    for _ in 0..2 {
+        let id = outbox::insert(
+            &mut c,
+            NewOutboxItem {
+                message_id: row.message_id,
+                mailbox_id: row.mailbox_id,
+                conversation_id: row.conversation_id,
+                raw: &row.raw,
+                envelope_from: &row.envelope_from,
+                envelope_to: &row.envelope_to,
+                now: 100,
+            },
+        )
+        .await
+        .unwrap();
+        ids.push(id);
+    }
+    // Another node holds the middle one.
+    assert!(outbox::claim(&mut c, ids[1], "b", 200, 1000).await.unwrap());
+    let asked = [ids[2], ids[1], ids[0]];
+    let taken = outbox::claim_many(&mut c, &asked, "a", 200, 1000)
+        .await
+        .unwrap();
+    let taken_ids: Vec<_> = taken.iter().map(|r| r.id).collect();
+    assert_eq!(
+        taken_ids,
+        vec![ids[2], ids[0]],
+        "free rows, in the order asked"
+    );
+    assert!(
+        taken
+            .iter()
+            .all(|r| r.raw == row.raw && r.lease_until == 1200)
+    );
+    assert!(taken.iter().all(|r| r.state == OutboxState::Sending));
+    assert!(
+        outbox::claim_many(&mut c, &asked, "c", 300, 1000)
+            .await
+            .unwrap()
+            .is_empty(),
+        "nothing is free while leases run"
+    );
+
+    // Only rows "a" holds are marked, whatever it names.
+    let marked = outbox::mark_sent_many(&mut c, &[ids[0], ids[1]], "a", 400)
+        .await
+        .unwrap();
+    assert_eq!(marked, 1);
+    let sent = outbox::get_by_id(&mut c, ids[0]).await.unwrap().unwrap();
+    assert_eq!(
+        (sent.state, sent.sent_at, sent.attempts),
+        (OutboxState::Sent, Some(400), 1)
+    );
+    let held = outbox::get_by_id(&mut c, ids[1]).await.unwrap().unwrap();
+    assert_eq!(held.state, OutboxState::Sending);
+
+    // Given back untried: due at once, no attempt counted.
+    assert_eq!(
+        outbox::release_many(&mut c, &[ids[2]], "a").await.unwrap(),
+        1
+    );
+    let back = outbox::get_by_id(&mut c, ids[2]).await.unwrap().unwrap();
+    assert_eq!(
+        (back.state, back.attempts, back.lease_until),
+        (OutboxState::Queued, 0, 0)
+    );
+    assert_eq!(outbox::due(&mut c, 500, 10).await.unwrap(), vec![ids[2]]);
+    // The other node's lease runs out: its row is free again.
+    let later = outbox::claim_many(&mut c, &[ids[1], ids[2]], "c", 1300, 1000)
+        .await
+        .unwrap();
+    assert_eq!(later.len(), 2);
+}

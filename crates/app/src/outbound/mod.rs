@@ -27,6 +27,7 @@
 
 mod compose;
 mod direct;
+mod mark;
 mod relay;
 mod send;
 
@@ -78,7 +79,7 @@ impl Default for OutboundConfig {
             lease: Duration::from_secs(120),
             timeout: Duration::from_secs(60),
             message_id_domain: None,
-            batch: 50,
+            batch: 200,
         }
     }
 }

@@ -3,12 +3,13 @@
 //! claim is one conditional UPDATE, so each message has one sender at a
 //! time, and a node that dies mid-send leaves a lease that runs out.
 
+use super::mark::SentMarker;
 use super::relay::{Relay, RelayUrl, SendError};
 use crate::actor::Actor;
 use crate::error::AppError;
 use crate::{App, AppResult, now_ms};
 use ecp_domain::conversation::ConversationId;
-use ecp_store::outbox::{self, OutboxId, OutboxStatus};
+use ecp_store::outbox::{self, OutboxId, OutboxRecord, OutboxStatus};
 
 /// What one attempt at one message came to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,6 +30,21 @@ pub enum SendOutcome {
     NoRelay,
 }
 
+fn lease_ms(cfg: &super::OutboundConfig) -> i64 {
+    i64::try_from(cfg.lease.as_millis()).unwrap_or(i64::MAX / 4)
+}
+
+async fn send_row(relay: Result<&Relay, &SendError>, row: &OutboxRecord) -> Result<(), SendError> {
+    match relay {
+        Ok(relay) => {
+            relay
+                .send(&row.envelope_from, &row.envelope_to, &row.raw)
+                .await
+        }
+        Err(e) => Err(e.clone()),
+    }
+}
+
 impl App {
     fn relay_url(&self) -> AppResult<Option<RelayUrl>> {
         match self.config.outbound.smtp_relay.as_deref() {
@@ -46,25 +62,61 @@ impl App {
         self.send_claimed(id, relay.as_ref()).await
     }
 
-    /// One pass of the sender: every due message, up to the batch size, one
-    /// connection pool for all of them. Returns what happened to each.
+    /// One pass of the sender: every due message, up to the batch size,
+    /// claimed in one statement and sent over one connection; "sent" is
+    /// recorded while the next message goes out ([`SentMarker`]). Returns
+    /// what happened to each.
     pub async fn send_due_outbox(&self) -> AppResult<Vec<(OutboxId, SendOutcome)>> {
         let Some(url) = self.relay_url()? else {
             return Ok(Vec::new());
         };
-        let due = {
+        let owner = self.config.node_id.as_str();
+        let cfg = &self.config.outbound;
+        let (rows, mut done) = {
             let mut c = self.db.read().await?;
-            outbox::due(&mut c, now_ms(), self.config.outbound.batch).await?
+            let due = outbox::due(&mut c, now_ms(), cfg.batch).await?;
+            if due.is_empty() {
+                return Ok(Vec::new());
+            }
+            let rows = outbox::claim_many(&mut c, &due, owner, now_ms(), lease_ms(cfg)).await?;
+            let mut done = Vec::with_capacity(due.len());
+            for id in due {
+                if !rows.iter().any(|r| r.id == id) {
+                    done.push((id, SendOutcome::NotClaimed));
+                }
+            }
+            (rows, done)
         };
-        if due.is_empty() {
-            return Ok(Vec::new());
+        if rows.is_empty() {
+            return Ok(done);
         }
-        let relay = Relay::open(&url, self.config.outbound.timeout);
-        let mut done = Vec::with_capacity(due.len());
-        for id in due {
-            let outcome = self.send_claimed(id, relay.as_ref()).await?;
-            done.push((id, outcome));
+        let relay = Relay::open(&url, cfg.timeout);
+        let marker = SentMarker::start(self.db.clone(), owner.to_string());
+        // A message is only sent while its lease outlasts one more full
+        // attempt; otherwise another node could take it mid-send.
+        let needed = i64::try_from(cfg.timeout.as_millis()).unwrap_or(i64::MAX / 4) + 1000;
+        let mut rows = rows.into_iter();
+        while let Some(row) = rows.next() {
+            if !marker.healthy() || now_ms().saturating_add(needed) > row.lease_until {
+                let rest: Vec<OutboxId> =
+                    std::iter::once(row.id).chain(rows.map(|r| r.id)).collect();
+                let mut c = self.db.read().await?;
+                outbox::release_many(&mut c, &rest, owner).await?;
+                done.extend(rest.into_iter().map(|id| (id, SendOutcome::NotClaimed)));
+                break;
+            }
+            let result = send_row(relay.as_ref(), &row).await;
+            let outcome = match result {
+                Ok(()) => {
+                    marker.sent(row.id);
+                    tracing::info!(outbox = %row.id, attempts = row.attempts + 1, "message sent");
+                    SendOutcome::Sent
+                }
+                Err(e) => self.record_failure(&row, owner, e).await?,
+            };
+            done.push((row.id, outcome));
         }
+        marker.finish().await?;
         Ok(done)
     }
 
@@ -74,11 +126,9 @@ impl App {
         relay: Result<&Relay, &SendError>,
     ) -> AppResult<SendOutcome> {
         let owner = self.config.node_id.as_str();
-        let cfg = &self.config.outbound;
-        let lease_ms = i64::try_from(cfg.lease.as_millis()).unwrap_or(i64::MAX / 4);
         let row = {
             let mut c = self.db.read().await?;
-            if !outbox::claim(&mut c, id, owner, now_ms(), lease_ms).await? {
+            if !outbox::claim(&mut c, id, owner, now_ms(), lease_ms(&self.config.outbound)).await? {
                 return Ok(SendOutcome::NotClaimed);
             }
             outbox::get_by_id(&mut c, id).await?
@@ -86,23 +136,30 @@ impl App {
         let Some(row) = row else {
             return Ok(SendOutcome::NotClaimed);
         };
-        let result = match relay {
-            Ok(relay) => {
-                relay
-                    .send(&row.envelope_from, &row.envelope_to, &row.raw)
-                    .await
+        match send_row(relay, &row).await {
+            Ok(()) => {
+                let mut c = self.db.read().await?;
+                outbox::mark_sent(&mut c, id, owner, now_ms()).await?;
+                tracing::info!(outbox = %id, attempts = row.attempts + 1, "message sent");
+                Ok(SendOutcome::Sent)
             }
-            Err(e) => Err(e.clone()),
-        };
+            Err(e) => self.record_failure(&row, owner, e).await,
+        }
+    }
+
+    /// Queued again later, or failed for good.
+    async fn record_failure(
+        &self,
+        row: &OutboxRecord,
+        owner: &str,
+        result: SendError,
+    ) -> AppResult<SendOutcome> {
+        let cfg = &self.config.outbound;
+        let id = row.id;
         let mut c = self.db.read().await?;
         let attempts = row.attempts + 1;
         let outcome = match result {
-            Ok(()) => {
-                outbox::mark_sent(&mut c, id, owner, now_ms()).await?;
-                tracing::info!(outbox = %id, attempts, "message sent");
-                SendOutcome::Sent
-            }
-            Err(SendError::Temporary(error)) if attempts < cfg.max_attempts => {
+            SendError::Temporary(error) if attempts < cfg.max_attempts => {
                 let wait = i64::try_from(cfg.backoff(attempts).as_millis()).unwrap_or(i64::MAX / 4);
                 let next_attempt_at = now_ms().saturating_add(wait);
                 outbox::mark_retry(&mut c, id, owner, next_attempt_at, &error).await?;
@@ -112,7 +169,7 @@ impl App {
                     error,
                 }
             }
-            Err(e) => {
+            e => {
                 let error = match e {
                     SendError::Temporary(m) => {
                         format!("{m} (gave up after {attempts} attempts)")
