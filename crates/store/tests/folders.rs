@@ -66,9 +66,17 @@ async fn all_pages(
     let mut pages = Vec::new();
     let mut cursor = None;
     loop {
-        let rows = folders::list_folder(&mut c, me, mb, folder, sort, cursor.as_ref(), size as i64 + 1)
-            .await
-            .unwrap();
+        let rows = folders::list_folder(
+            &mut c,
+            me,
+            mb,
+            folder,
+            sort,
+            cursor.as_ref(),
+            size as i64 + 1,
+        )
+        .await
+        .unwrap();
         let more = rows.len() > size;
         let page: Vec<_> = rows.into_iter().take(size).collect();
         pages.push(page.iter().map(|r| r.conversation.id.0).collect());
@@ -137,19 +145,38 @@ async fn paging_counts_merge_move(t: TestDb) {
 
     // Assign two to Ana, pend one, close one, spam one.
     let id = |i: usize| ConversationId(ids[i]);
-    changes::set_assignee(&mut c, id(0), Some(ana)).await.unwrap();
-    changes::set_assignee(&mut c, id(1), Some(ana)).await.unwrap();
-    changes::set_status(&mut c, id(2), Status::Pending).await.unwrap();
-    changes::set_status(&mut c, id(3), Status::Closed).await.unwrap();
-    changes::set_status(&mut c, id(4), Status::Spam).await.unwrap();
+    changes::set_assignee(&mut c, id(0), Some(ana))
+        .await
+        .unwrap();
+    changes::set_assignee(&mut c, id(1), Some(ana))
+        .await
+        .unwrap();
+    changes::set_status(&mut c, id(2), Status::Pending)
+        .await
+        .unwrap();
+    changes::set_status(&mut c, id(3), Status::Closed)
+        .await
+        .unwrap();
+    changes::set_status(&mut c, id(4), Status::Spam)
+        .await
+        .unwrap();
     let counts = folders::counts(&mut c, acc, ana).await.unwrap();
     assert_eq!(counts.len(), 1);
     let n = counts[0];
     assert_eq!(
-        (n.unassigned, n.mine, n.assigned, n.pending, n.closed, n.spam),
+        (
+            n.unassigned,
+            n.mine,
+            n.assigned,
+            n.pending,
+            n.closed,
+            n.spam
+        ),
         (18, 2, 2, 1, 1, 1)
     );
-    let mine = all_pages(&db, ana, m1, Folder::Mine, Sort::Newest, 10).await.concat();
+    let mine = all_pages(&db, ana, m1, Folder::Mine, Sort::Newest, 10)
+        .await
+        .concat();
     assert_eq!(mine.len(), 2);
     let my = folders::list_my_mail(&mut c, ana, acc, false, &[m2.0], Sort::Newest, None, 10)
         .await
@@ -159,7 +186,10 @@ async fn paging_counts_merge_move(t: TestDb) {
         .await
         .unwrap();
     assert_eq!(my.len(), 2);
-    assert!(my.iter().all(|r| r.unread && r.assignee_name.as_deref() == Some("Ana")));
+    assert!(
+        my.iter()
+            .all(|r| r.unread && r.assignee_name.as_deref() == Some("Ana"))
+    );
     changes::mark_read(&mut c, id(0), ana, 5).await.unwrap();
     changes::mark_read(&mut c, id(0), ana, 6).await.unwrap();
     assert!(changes::is_read(&mut c, id(0), ana).await.unwrap());
@@ -170,10 +200,20 @@ async fn paging_counts_merge_move(t: TestDb) {
     assert!(!changes::add_tag(&mut c, acc, id(6), &vip, 1).await.unwrap());
     changes::merge(&mut c, id(6), id(5)).await.unwrap();
     assert_eq!(changes::tags_of(&mut c, id(5)).await.unwrap(), vec!["vip"]);
-    assert_eq!(changes::merged_into(&mut c, id(6)).await.unwrap(), Some(id(5)));
+    assert_eq!(
+        changes::merged_into(&mut c, id(6)).await.unwrap(),
+        Some(id(5))
+    );
     let n = folders::counts(&mut c, acc, ana).await.unwrap()[0];
-    assert_eq!((n.unassigned, n.closed), (17, 1), "the merged one is in no folder");
-    assert_eq!(changes::account_tags(&mut c, acc).await.unwrap(), vec![("vip".to_string(), 2)]);
+    assert_eq!(
+        (n.unassigned, n.closed),
+        (17, 1),
+        "the merged one is in no folder"
+    );
+    assert_eq!(
+        changes::account_tags(&mut c, acc).await.unwrap(),
+        vec![("vip".to_string(), 2)]
+    );
     assert!(changes::remove_tag(&mut c, acc, id(6), &vip).await.unwrap());
 
     // Move 7 to the second mailbox.
