@@ -238,15 +238,14 @@ impl App {
             }
         })?;
         let mut unassigned = false;
-        if let Some(a) = conv.assignee_id {
-            if !assignees_of(&mut tx, actor, to)
+        if let Some(a) = conv.assignee_id
+            && !assignees_of(&mut tx, actor, to)
                 .await?
                 .iter()
                 .any(|u| u.id == a)
-            {
-                changes::set_assignee(&mut tx, id, None).await?;
-                unassigned = true;
-            }
+        {
+            changes::set_assignee(&mut tx, id, None).await?;
+            unassigned = true;
         }
         let scope = ActivityScope::conversation(actor, to, id);
         record(

@@ -218,7 +218,7 @@ pub async fn counts(
     account: AccountId,
     reader: UserId,
 ) -> Result<Vec<FolderCounts>, StoreError> {
-    let rows = sqlx::query(concat!(
+    let rows = sqlx::query(
         "SELECT mailbox_id, \
          COUNT(CASE WHEN status = 'open' AND assignee_id IS NULL THEN 1 END) AS unassigned, \
          COUNT(CASE WHEN status = 'open' AND assignee_id = $2 THEN 1 END) AS mine, \
@@ -227,8 +227,8 @@ pub async fn counts(
          COUNT(CASE WHEN status = 'closed' THEN 1 END) AS closed, \
          COUNT(CASE WHEN status = 'spam' THEN 1 END) AS spam \
          FROM conversations WHERE account_id = $1 AND merged_into_id IS NULL \
-         GROUP BY mailbox_id"
-    ))
+         GROUP BY mailbox_id",
+    )
     .bind(account.0)
     .bind(reader.0)
     .fetch_all(conn)
