@@ -6,6 +6,7 @@ pub mod account;
 pub mod activity;
 mod actor;
 pub mod auth;
+pub mod autoresponder;
 pub mod conversations;
 mod error;
 pub mod import;
@@ -58,6 +59,8 @@ pub struct AppConfig {
     /// POP: DKIM). `None`: not checked; spam scoring then reads the
     /// messages' own Authentication-Results headers only.
     pub authenticator: Option<ecp_net::authenticate::Authenticator>,
+    /// The autoresponder pass and its loop breaker.
+    pub autoresponder: autoresponder::AutoresponderConfig,
 }
 
 impl Default for AppConfig {
@@ -72,6 +75,7 @@ impl Default for AppConfig {
             pop: pop::PopConfig::default(),
             outbound: outbound::OutboundConfig::default(),
             authenticator: None,
+            autoresponder: autoresponder::AutoresponderConfig::default(),
         }
     }
 }
