@@ -2,6 +2,7 @@
 //! OpenAPI document built from the handlers' annotations so it can't drift.
 
 mod account;
+mod auto_reply;
 mod compose;
 mod conversations;
 mod extract;
@@ -63,6 +64,7 @@ pub(crate) fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(pop_accounts::routes())
         .merge(templates::routes())
         .merge(workspace::routes())
+        .merge(auto_reply::routes())
         .layer(tower_http::limit::RequestBodyLimitLayer::new(
             crate::FORM_BODY_LIMIT,
         ))
