@@ -21,6 +21,9 @@ pub mod templates;
 pub mod tokens;
 pub mod user_changes;
 pub mod users;
+pub mod notes;
+pub mod display;
+pub mod presence;
 
 pub use actor::Actor;
 /// The signature allow-list, for adapters that show a refused form again:

@@ -22,6 +22,8 @@ pub mod search;
 pub mod sessions;
 pub mod templates;
 pub mod users;
+pub mod notes;
+pub mod presence;
 
 pub use db::{Backend, Db, Tx};
 pub use error::StoreError;

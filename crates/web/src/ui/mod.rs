@@ -8,6 +8,9 @@ mod form;
 mod home;
 mod invite;
 mod login;
+mod message_body;
+mod notes;
+pub(crate) mod presence;
 pub(crate) mod page;
 
 pub(crate) use conversations::download;
@@ -27,6 +30,9 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(settings::routes())
         .merge(preferences::routes())
         .merge(invite::routes())
+        .merge(message_body::routes())
+        .merge(notes::routes())
+        .merge(presence::routes())
         .layer(tower_http::limit::RequestBodyLimitLayer::new(
             crate::FORM_BODY_LIMIT,
         ))
