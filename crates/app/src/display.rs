@@ -38,7 +38,10 @@ pub fn message_html(
 
 /// Content-IDs are compared without their angle brackets and blanks.
 fn bare_cid(s: &str) -> &str {
-    s.trim().trim_start_matches('<').trim_end_matches('>').trim()
+    s.trim()
+        .trim_start_matches('<')
+        .trim_end_matches('>')
+        .trim()
 }
 
 #[cfg(test)]

@@ -7,13 +7,16 @@ pub mod activity;
 mod actor;
 pub mod auth;
 pub mod conversations;
+pub mod display;
 mod error;
 pub mod import;
 pub mod inbound;
 pub mod mailboxes;
+pub mod notes;
 pub mod outbound;
 mod passwords;
 pub mod pop;
+pub mod presence;
 pub mod secret_box;
 mod secrets;
 pub mod signup;
@@ -21,9 +24,6 @@ pub mod templates;
 pub mod tokens;
 pub mod user_changes;
 pub mod users;
-pub mod notes;
-pub mod display;
-pub mod presence;
 
 pub use actor::Actor;
 /// The signature allow-list, for adapters that show a refused form again:

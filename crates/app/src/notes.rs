@@ -50,6 +50,7 @@ impl App {
         body_html: &str,
     ) -> AppResult<NoteRecord> {
         let conversation = self.visible_conversation(actor, id).await?;
+        actor.require_writable()?;
         if body_html.len() > MAX_NOTE_BYTES {
             return Err(AppError::invalid(
                 "body_html",
@@ -61,7 +62,10 @@ impl App {
         }
         let clean = sanitize_signature(body_html);
         if to_plain_text(&clean).trim().is_empty() {
-            return Err(AppError::invalid("body_html", "Write something in the note."));
+            return Err(AppError::invalid(
+                "body_html",
+                "Write something in the note.",
+            ));
         }
         let now = now_ms();
         let mut tx = self.db.begin().await?;

@@ -14,16 +14,16 @@ pub mod invites;
 pub mod login_failures;
 pub mod mailboxes;
 pub mod messages;
+pub mod notes;
 pub mod outbox;
 pub mod pop_accounts;
+pub mod presence;
 pub mod raw_messages;
 mod row;
 pub mod search;
 pub mod sessions;
 pub mod templates;
 pub mod users;
-pub mod notes;
-pub mod presence;
 
 pub use db::{Backend, Db, Tx};
 pub use error::StoreError;

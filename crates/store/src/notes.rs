@@ -2,8 +2,8 @@
 
 use crate::error::StoreError;
 use crate::row::get;
-use ecp_domain::conversation::ConversationId;
 use ecp_domain::UserId;
+use ecp_domain::conversation::ConversationId;
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 

@@ -202,6 +202,36 @@ const EXERCISED: &[(&str, &str, &str, &str)] = &[
         "api_compose",
         "new_conversation_failed_and_retried",
     ),
+    (
+        "GET",
+        "/conversations/{id}/notes",
+        "api_workspace",
+        "notes_list_and_add",
+    ),
+    (
+        "POST",
+        "/conversations/{id}/notes",
+        "api_workspace",
+        "notes_list_and_add",
+    ),
+    (
+        "GET",
+        "/conversations/{id}/presence",
+        "api_workspace",
+        "presence_and_users_online",
+    ),
+    (
+        "POST",
+        "/conversations/{id}/presence",
+        "api_workspace",
+        "presence_and_users_online",
+    ),
+    (
+        "GET",
+        "/users/online",
+        "api_workspace",
+        "presence_and_users_online",
+    ),
 ];
 
 const SOURCES: &[(&str, &str)] = &[
@@ -216,6 +246,7 @@ const SOURCES: &[(&str, &str)] = &[
     ("api_compose", include_str!("api_compose.rs")),
     ("api_access", include_str!("api_access.rs")),
     ("permission_matrix", include_str!("permission_matrix.rs")),
+    ("api_workspace", include_str!("api_workspace.rs")),
 ];
 
 /// The test source calls the operation: the method and the path with its

@@ -5,6 +5,7 @@ use crate::auth::CurrentUser;
 use crate::error::PageError;
 use crate::state::AppState;
 use crate::ui::form::{FieldErrors, form_page};
+use crate::ui::message_body::{FRAME_SANDBOX, TextPiece, display, linkify};
 use crate::ui::page::Page;
 use askama::Template;
 use askama_web::WebTemplate;
@@ -18,7 +19,6 @@ use ecp_app::mailboxes::MailboxRecord;
 use ecp_app::outbound::{OutboxState, OutboxStatus};
 use ecp_domain::conversation::ConversationId;
 use ecp_domain::{MailboxId, TimeZoneName};
-use crate::ui::message_body::{FRAME_SANDBOX, TextPiece, display, linkify};
 use serde::Deserialize;
 
 pub(crate) fn routes() -> Router<AppState> {

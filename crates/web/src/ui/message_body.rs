@@ -22,9 +22,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use ecp_app::AppError;
 use ecp_app::conversations::{AttachmentRecord, MessageRecord};
 use ecp_app::display::{DisplayHtml, message_html};
-use ecp_app::AppError;
 use ecp_domain::conversation::ConversationId;
 use serde::Deserialize;
 
@@ -38,7 +38,8 @@ pub(crate) fn routes() -> Router<AppState> {
 }
 
 /// The sandbox attribute of the message frame (see the module comment).
-pub(crate) const FRAME_SANDBOX: &str = "allow-same-origin allow-popups allow-popups-to-escape-sandbox";
+pub(crate) const FRAME_SANDBOX: &str =
+    "allow-same-origin allow-popups allow-popups-to-escape-sandbox";
 
 /// The body document's CSP. `data:` images are inline raster images the
 /// sanitizer kept, not remote; `http:`/`https:` only after "show images".
@@ -49,7 +50,11 @@ pub(crate) fn body_csp(show_remote_images: bool) -> String {
         "default-src 'none'; img-src 'self' data:{}; style-src 'unsafe-inline'; \
          frame-ancestors 'self'; base-uri 'none'; form-action 'none'; \
          sandbox {FRAME_SANDBOX}",
-        if show_remote_images { " https: http:" } else { "" }
+        if show_remote_images {
+            " https: http:"
+        } else {
+            ""
+        }
     )
 }
 
@@ -106,8 +111,14 @@ async fn body(
                 HeaderValue::from_static("text/html; charset=utf-8"),
             ),
             (header::CONTENT_SECURITY_POLICY, csp),
-            (header::X_FRAME_OPTIONS, HeaderValue::from_static("SAMEORIGIN")),
-            (header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")),
+            (
+                header::X_FRAME_OPTIONS,
+                HeaderValue::from_static("SAMEORIGIN"),
+            ),
+            (
+                header::REFERRER_POLICY,
+                HeaderValue::from_static("no-referrer"),
+            ),
         ],
         doc,
     )
@@ -127,7 +138,10 @@ async fn source_text(
         .await?;
     Ok((
         [
-            (header::CONTENT_TYPE, "text/plain; charset=utf-8".to_string()),
+            (
+                header::CONTENT_TYPE,
+                "text/plain; charset=utf-8".to_string(),
+            ),
             (
                 header::CONTENT_DISPOSITION,
                 format!("inline; filename=\"message-{message}.txt\""),
@@ -230,7 +244,10 @@ mod tests {
             vec!["https://x.test/a?b=1&c=2", "http://y.test"]
         );
         assert!(links("javascript:alert(1) https:// http://\"onmouseover=").is_empty());
-        let all: String = linkify("a https://x.test/<b> c").into_iter().map(|p| p.text).collect();
+        let all: String = linkify("a https://x.test/<b> c")
+            .into_iter()
+            .map(|p| p.text)
+            .collect();
         assert_eq!(all, "a https://x.test/<b> c");
     }
 

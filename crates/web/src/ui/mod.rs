@@ -10,8 +10,8 @@ mod invite;
 mod login;
 mod message_body;
 mod notes;
-pub(crate) mod presence;
 pub(crate) mod page;
+pub(crate) mod presence;
 
 pub(crate) use conversations::download;
 mod preferences;
