@@ -3,6 +3,7 @@
 
 mod account;
 mod auto_reply;
+mod collaboration;
 mod compose;
 mod conversations;
 mod extract;
@@ -64,6 +65,7 @@ pub(crate) fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(pop_accounts::routes())
         .merge(templates::routes())
         .merge(workspace::routes())
+        .merge(collaboration::routes())
         .merge(auto_reply::routes())
         .layer(tower_http::limit::RequestBodyLimitLayer::new(
             crate::FORM_BODY_LIMIT,
