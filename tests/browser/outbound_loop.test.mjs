@@ -134,7 +134,10 @@ test('a customer message comes in by POP, the agent replies, the answer threads 
       page.locator('#reply').getByRole('button', { name: 'Send', exact: true }).click(),
     ]);
     assert.equal(pathOf(page).split('?')[0].split('#')[0], conversationPath);
-    await page.getByText('your teapot left our warehouse').first().waitFor();
+    // Our HTML reply shows in the conversation's sandboxed mail frame.
+    const ours = page.locator('article.message').nth(1);
+    await ours.getByText('(reply)').waitFor();
+    await ours.frameLocator('iframe.mail-frame').getByText('your teapot left our warehouse').waitFor();
   });
 
   await step('the reply reaches the SMTP server, answering the customer', async () => {
