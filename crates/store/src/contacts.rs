@@ -1,6 +1,7 @@
 //! Contacts: every sender is recorded; people "add to Contacts" (saved),
 //! which exempts the sender from spam.
 
+pub use crate::conversation_search::Scope;
 use crate::error::StoreError;
 use ecp_domain::AccountId;
 use sqlx::AnyConnection;
@@ -95,18 +96,36 @@ fn from_row(row: &sqlx::any::AnyRow) -> Result<ContactRecord, StoreError> {
     })
 }
 
+/// Seen by a reader with every mailbox (`$all` = 1), or through one of
+/// their conversations in a permitted mailbox (`$list`, the comma list).
+macro_rules! visible {
+    ($all:literal, $list:literal) => {
+        concat!(
+            "AND (", $all, " = 1 OR EXISTS (SELECT 1 FROM conversations c WHERE c.contact_id = contacts.id AND ",
+            $list, " LIKE '%,' || CAST(c.mailbox_id AS TEXT) || ',%'))"
+        )
+    };
+}
+
 macro_rules! contact_columns {
     () => {
         "SELECT id, account_id, email, name, notes, saved, created_at FROM contacts "
     };
 }
 
-/// A page of the account's contacts whose name or address contains
-/// `search` (all when empty), saved ones only if asked, by address, after
-/// the address `after`.
+/// ",1,2," for the permitted-mailbox checks below (compared with LIKE so
+/// that the statements stay static SQL on both backends).
+fn id_list(ids: &[i64]) -> String {
+    format!(",{},", ids.iter().map(i64::to_string).collect::<Vec<_>>().join(","))
+}
+
+/// A page of the contacts the reader may see (with every mailbox, all of
+/// the account's; else those with a conversation in a permitted mailbox)
+/// whose name or address contains `search` (all when empty), saved ones
+/// only if asked, by address, after the address `after`.
 pub async fn list(
     conn: &mut AnyConnection,
-    account: AccountId,
+    scope: Scope<'_>,
     search: &str,
     saved_only: bool,
     after: &str,
@@ -123,30 +142,37 @@ pub async fn list(
     let rows = sqlx::query(concat!(
         contact_columns!(),
         "WHERE account_id = $1 AND ($2 = 0 OR saved = 1) AND email > $3 \
-         AND (LOWER(email) LIKE $4 ESCAPE '\\' OR LOWER(name) LIKE $4 ESCAPE '\\') \
-         ORDER BY email LIMIT $5"
+         AND (LOWER(email) LIKE $4 ESCAPE '\\' OR LOWER(name) LIKE $4 ESCAPE '\\') ",
+        visible!("$5", "$6"),
+        " ORDER BY email LIMIT $7"
     ))
-    .bind(account.0)
+    .bind(scope.account.0)
     .bind(i64::from(saved_only))
     .bind(after)
     .bind(pattern)
+    .bind(i64::from(scope.all_mailboxes))
+    .bind(id_list(scope.mailboxes))
     .bind(limit)
     .fetch_all(conn)
     .await?;
     rows.iter().map(from_row).collect()
 }
 
+/// A contact the reader may see (as in [`list`]), else None.
 pub async fn get_by_id(
     conn: &mut AnyConnection,
-    account: AccountId,
+    scope: Scope<'_>,
     id: i64,
 ) -> Result<Option<ContactRecord>, StoreError> {
     let row = sqlx::query(concat!(
         contact_columns!(),
-        "WHERE id = $1 AND account_id = $2"
+        "WHERE id = $1 AND account_id = $2 ",
+        visible!("$3", "$4")
     ))
     .bind(id)
-    .bind(account.0)
+    .bind(scope.account.0)
+    .bind(i64::from(scope.all_mailboxes))
+    .bind(id_list(scope.mailboxes))
     .fetch_optional(conn)
     .await?;
     row.as_ref().map(from_row).transpose()
@@ -203,25 +229,15 @@ pub async fn unspam_conversation(conn: &mut AnyConnection, id: i64) -> Result<bo
     Ok(done.rows_affected() > 0)
 }
 
-/// The contact's conversations in the permitted mailboxes (`all`, or the
-/// comma list as in `activity::list_for_account`), newest first, keyset
-/// paged like the mailbox lists.
+/// The contact's conversations in the permitted mailboxes, newest first,
+/// keyset paged like the mailbox lists.
 pub async fn history(
     conn: &mut AnyConnection,
     contact: i64,
-    all_mailboxes: bool,
-    mailboxes: &[i64],
+    scope: Scope<'_>,
     before: Option<(i64, i64)>,
     limit: i64,
 ) -> Result<Vec<crate::conversations::ConversationRecord>, StoreError> {
-    let list = format!(
-        ",{},",
-        mailboxes
-            .iter()
-            .map(i64::to_string)
-            .collect::<Vec<_>>()
-            .join(",")
-    );
     let (at, id) = before.unwrap_or((i64::MAX, i64::MAX));
     let rows = sqlx::query(
         "SELECT c.id, c.account_id, c.mailbox_id, c.contact_id, c.subject, c.status, c.assignee_id, \
@@ -234,8 +250,8 @@ pub async fn history(
          ORDER BY c.last_message_at DESC, c.id DESC LIMIT $6",
     )
     .bind(contact)
-    .bind(i64::from(all_mailboxes))
-    .bind(list)
+    .bind(i64::from(scope.all_mailboxes))
+    .bind(id_list(scope.mailboxes))
     .bind(at)
     .bind(id)
     .bind(limit)
