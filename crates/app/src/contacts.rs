@@ -40,15 +40,24 @@ impl App {
     ) -> AppResult<ContactPage> {
         let search = search.trim();
         if search.chars().count() > 200 {
-            return Err(AppError::invalid("q", "Search with at most 200 characters."));
+            return Err(AppError::invalid(
+                "q",
+                "Search with at most 200 characters.",
+            ));
         }
         let limit = limit.clamp(1, MAX_CONTACTS_PAGE);
         let (all, mailboxes) = self.mailbox_scope(actor).await?;
         let scope = scope(actor, all, &mailboxes);
         let mut c = self.db.read().await?;
-        let mut list =
-            contacts::list(&mut c, scope, search, saved_only, after.unwrap_or(""), limit + 1)
-                .await?;
+        let mut list = contacts::list(
+            &mut c,
+            scope,
+            search,
+            saved_only,
+            after.unwrap_or(""),
+            limit + 1,
+        )
+        .await?;
         let next = if list.len() as i64 > limit {
             list.truncate(limit as usize);
             list.last().map(|l| l.email.clone())
@@ -183,7 +192,11 @@ impl App {
 
     /// "Add sender to Contacts" on a conversation: saves its customer.
     /// Returns the contact's id.
-    pub async fn save_sender_of(&self, actor: &Actor, conversation: ConversationId) -> AppResult<i64> {
+    pub async fn save_sender_of(
+        &self,
+        actor: &Actor,
+        conversation: ConversationId,
+    ) -> AppResult<i64> {
         let contact = {
             let mut c = self.db.read().await?;
             conversations::get_by_id(&mut c, conversation).await?

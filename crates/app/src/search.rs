@@ -138,9 +138,8 @@ impl App {
                 "There are already {MAX_SAVED} saved searches here: delete one you no longer use first."
             )));
         }
-        let id =
-            saved_searches::insert(&mut tx, actor.account_id, owner, &name, &json, now_ms())
-                .await?;
+        let id = saved_searches::insert(&mut tx, actor.account_id, owner, &name, &json, now_ms())
+            .await?;
         tx.commit().await?;
         self.saved_search(actor, id).await
     }

@@ -101,8 +101,11 @@ fn from_row(row: &sqlx::any::AnyRow) -> Result<ContactRecord, StoreError> {
 macro_rules! visible {
     ($all:literal, $list:literal) => {
         concat!(
-            "AND (", $all, " = 1 OR EXISTS (SELECT 1 FROM conversations c WHERE c.contact_id = contacts.id AND ",
-            $list, " LIKE '%,' || CAST(c.mailbox_id AS TEXT) || ',%'))"
+            "AND (",
+            $all,
+            " = 1 OR EXISTS (SELECT 1 FROM conversations c WHERE c.contact_id = contacts.id AND ",
+            $list,
+            " LIKE '%,' || CAST(c.mailbox_id AS TEXT) || ',%'))"
         )
     };
 }
@@ -116,7 +119,10 @@ macro_rules! contact_columns {
 /// ",1,2," for the permitted-mailbox checks below (compared with LIKE so
 /// that the statements stay static SQL on both backends).
 fn id_list(ids: &[i64]) -> String {
-    format!(",{},", ids.iter().map(i64::to_string).collect::<Vec<_>>().join(","))
+    format!(
+        ",{},",
+        ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+    )
 }
 
 /// A page of the contacts the reader may see (with every mailbox, all of
