@@ -3,11 +3,14 @@
 
 mod account;
 mod compose;
+mod contacts;
 mod conversations;
 mod extract;
 mod mailboxes;
 mod me;
+mod notify;
 mod pop_accounts;
+mod search;
 mod shared;
 mod templates;
 mod tokens;
@@ -61,6 +64,9 @@ pub(crate) fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(conversations::routes())
         .merge(pop_accounts::routes())
         .merge(templates::routes())
+        .merge(search::routes())
+        .merge(contacts::routes())
+        .merge(notify::routes())
         .layer(tower_http::limit::RequestBodyLimitLayer::new(
             crate::FORM_BODY_LIMIT,
         ))
