@@ -202,6 +202,92 @@ const EXERCISED: &[(&str, &str, &str, &str)] = &[
         "api_compose",
         "new_conversation_failed_and_retried",
     ),
+    ("GET", "/search", "api_search", "search_and_saved_searches"),
+    (
+        "GET",
+        "/saved-searches",
+        "api_search",
+        "search_and_saved_searches",
+    ),
+    (
+        "POST",
+        "/saved-searches",
+        "api_search",
+        "search_and_saved_searches",
+    ),
+    (
+        "GET",
+        "/saved-searches/{id}",
+        "api_search",
+        "search_and_saved_searches",
+    ),
+    (
+        "PATCH",
+        "/saved-searches/{id}",
+        "api_search",
+        "search_and_saved_searches",
+    ),
+    (
+        "DELETE",
+        "/saved-searches/{id}",
+        "api_search",
+        "search_and_saved_searches",
+    ),
+    ("GET", "/contacts", "api_search", "contacts_and_preferences"),
+    (
+        "GET",
+        "/contacts/{id}",
+        "api_search",
+        "contacts_and_preferences",
+    ),
+    (
+        "PATCH",
+        "/contacts/{id}",
+        "api_search",
+        "contacts_and_preferences",
+    ),
+    (
+        "PUT",
+        "/contacts/{id}/saved",
+        "api_search",
+        "contacts_and_preferences",
+    ),
+    (
+        "DELETE",
+        "/contacts/{id}/saved",
+        "api_search",
+        "contacts_and_preferences",
+    ),
+    (
+        "GET",
+        "/contacts/{id}/conversations",
+        "api_search",
+        "contacts_and_preferences",
+    ),
+    (
+        "GET",
+        "/me/notifications",
+        "api_search",
+        "contacts_and_preferences",
+    ),
+    (
+        "PUT",
+        "/me/notifications",
+        "api_search",
+        "contacts_and_preferences",
+    ),
+    (
+        "POST",
+        "/me/rss-token",
+        "api_search",
+        "contacts_and_preferences",
+    ),
+    (
+        "DELETE",
+        "/me/rss-token",
+        "api_search",
+        "contacts_and_preferences",
+    ),
 ];
 
 const SOURCES: &[(&str, &str)] = &[
@@ -216,6 +302,7 @@ const SOURCES: &[(&str, &str)] = &[
     ("api_compose", include_str!("api_compose.rs")),
     ("api_access", include_str!("api_access.rs")),
     ("permission_matrix", include_str!("permission_matrix.rs")),
+    ("api_search", include_str!("api_search.rs")),
 ];
 
 /// The test source calls the operation: the method and the path with its
