@@ -101,7 +101,7 @@ async fn mailbox(
     })
 }
 
-fn row(c: &ConversationRecord, tz: &TimeZoneName) -> Row {
+pub(crate) fn row(c: &ConversationRecord, tz: &TimeZoneName) -> Row {
     Row {
         id: c.id.0,
         subject: c.subject.clone(),

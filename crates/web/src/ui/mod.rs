@@ -11,7 +11,9 @@ mod login;
 pub(crate) mod page;
 
 pub(crate) use conversations::download;
+mod contacts;
 mod preferences;
+mod search;
 mod settings;
 mod signup;
 
@@ -27,6 +29,8 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(settings::routes())
         .merge(preferences::routes())
         .merge(invite::routes())
+        .merge(search::routes())
+        .merge(contacts::routes())
         .layer(tower_http::limit::RequestBodyLimitLayer::new(
             crate::FORM_BODY_LIMIT,
         ))
