@@ -15,6 +15,7 @@ mod shared;
 mod templates;
 mod tokens;
 mod users;
+mod workspace;
 
 use crate::state::AppState;
 use axum::Json;
@@ -67,6 +68,7 @@ pub(crate) fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(search::routes())
         .merge(contacts::routes())
         .merge(notify::routes())
+        .merge(workspace::routes())
         .layer(tower_http::limit::RequestBodyLimitLayer::new(
             crate::FORM_BODY_LIMIT,
         ))

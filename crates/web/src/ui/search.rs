@@ -4,8 +4,8 @@
 use crate::auth::{CsrfForm, CurrentUser};
 use crate::error::PageError;
 use crate::state::AppState;
-use crate::ui::conversations::{Row, row};
 use crate::ui::form::{FieldErrors, FormError, form_page, path_id};
+use crate::ui::found::{Row, row};
 use crate::ui::page::{NoticeQuery, Page};
 use askama::Template;
 use askama_web::WebTemplate;
