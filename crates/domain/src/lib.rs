@@ -14,6 +14,7 @@ pub mod password;
 pub mod permission;
 pub mod plan;
 pub mod role;
+pub mod search;
 pub mod template;
 pub mod time_zone;
 pub mod validation;
