@@ -7,6 +7,7 @@ pub mod activity;
 mod actor;
 pub mod auth;
 pub mod conversations;
+pub mod dkim;
 mod error;
 pub mod import;
 pub mod inbound;

@@ -4,6 +4,7 @@
 
 pub mod activity;
 pub mod conversation;
+pub mod dkim;
 pub mod email;
 pub mod ids;
 pub mod mailbox;

@@ -9,6 +9,7 @@ pub mod blobs;
 pub mod contacts;
 pub mod conversations;
 mod db;
+pub mod dkim_keys;
 mod error;
 pub mod invites;
 pub mod login_failures;

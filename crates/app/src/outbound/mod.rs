@@ -26,6 +26,7 @@
 //! set pending by itself).
 
 mod compose;
+mod dkim;
 mod relay;
 mod send;
 
