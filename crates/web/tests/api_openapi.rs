@@ -202,6 +202,14 @@ const EXERCISED: &[(&str, &str, &str, &str)] = &[
         "api_compose",
         "new_conversation_failed_and_retried",
     ),
+    ("GET", "/dkim", "api_dkim", "keys_made_listed_and_deleted"),
+    ("POST", "/dkim", "api_dkim", "bad_input_and_roles"),
+    (
+        "DELETE",
+        "/dkim/{id}",
+        "api_dkim",
+        "keys_made_listed_and_deleted",
+    ),
 ];
 
 const SOURCES: &[(&str, &str)] = &[
@@ -216,6 +224,7 @@ const SOURCES: &[(&str, &str)] = &[
     ("api_compose", include_str!("api_compose.rs")),
     ("api_access", include_str!("api_access.rs")),
     ("permission_matrix", include_str!("permission_matrix.rs")),
+    ("api_dkim", include_str!("api_dkim.rs")),
 ];
 
 /// The test source calls the operation: the method and the path with its

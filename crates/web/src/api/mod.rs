@@ -4,6 +4,7 @@
 mod account;
 mod compose;
 mod conversations;
+mod dkim;
 mod extract;
 mod mailboxes;
 mod me;
@@ -61,6 +62,7 @@ pub(crate) fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(conversations::routes())
         .merge(pop_accounts::routes())
         .merge(templates::routes())
+        .merge(dkim::routes())
         .layer(tower_http::limit::RequestBodyLimitLayer::new(
             crate::FORM_BODY_LIMIT,
         ))
