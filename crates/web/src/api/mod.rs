@@ -13,6 +13,7 @@ mod shared;
 mod templates;
 mod tokens;
 mod users;
+mod workspace;
 
 use crate::state::AppState;
 use axum::Json;
@@ -63,6 +64,7 @@ pub(crate) fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(pop_accounts::routes())
         .merge(templates::routes())
         .merge(dkim::routes())
+        .merge(workspace::routes())
         .layer(tower_http::limit::RequestBodyLimitLayer::new(
             crate::FORM_BODY_LIMIT,
         ))
