@@ -6,6 +6,7 @@ pub mod account;
 pub mod activity;
 mod actor;
 pub mod auth;
+pub mod autoresponder;
 pub mod conversation_actions;
 pub mod conversations;
 pub mod dkim;
@@ -61,6 +62,8 @@ pub struct AppConfig {
     /// POP: DKIM). `None`: not checked; spam scoring then reads the
     /// messages' own Authentication-Results headers only.
     pub authenticator: Option<ecp_net::authenticate::Authenticator>,
+    /// The autoresponder pass and its loop breaker.
+    pub autoresponder: autoresponder::AutoresponderConfig,
 }
 
 impl Default for AppConfig {
@@ -75,6 +78,7 @@ impl Default for AppConfig {
             pop: pop::PopConfig::default(),
             outbound: outbound::OutboundConfig::default(),
             authenticator: None,
+            autoresponder: autoresponder::AutoresponderConfig::default(),
         }
     }
 }

@@ -3,6 +3,7 @@
 //! async, no database or HTTP types: everything here is unit-testable.
 
 pub mod activity;
+pub mod autoresponder;
 pub mod conversation;
 pub mod dkim;
 pub mod email;

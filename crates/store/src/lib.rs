@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod activity;
 pub mod api_tokens;
+pub mod autoresponder;
 pub mod blobs;
 pub mod contacts;
 pub mod conversation_changes;

@@ -12,6 +12,18 @@ use std::collections::BTreeSet;
 /// Each operation and the test (file, function) that exercises it, happy
 /// path and errors.
 const EXERCISED: &[(&str, &str, &str, &str)] = &[
+    (
+        "GET",
+        "/mailboxes/{id}/auto-reply",
+        "api_auto_reply",
+        "get_and_put",
+    ),
+    (
+        "PUT",
+        "/mailboxes/{id}/auto-reply",
+        "api_auto_reply",
+        "get_and_put",
+    ),
     ("GET", "/me", "api_me", "me_and_preferences"),
     ("PATCH", "/me", "api_me", "preferences_bad_input"),
     ("POST", "/me/password", "api_me", "password_change"),
@@ -295,6 +307,7 @@ const SOURCES: &[(&str, &str)] = &[
     ("permission_matrix", include_str!("permission_matrix.rs")),
     ("api_dkim", include_str!("api_dkim.rs")),
     ("api_workspace", include_str!("api_workspace.rs")),
+    ("api_auto_reply", include_str!("api_auto_reply.rs")),
 ];
 
 /// The test source calls the operation: the method and the path with its

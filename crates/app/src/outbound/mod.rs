@@ -25,7 +25,7 @@
 //! (`status_after`); None leaves it as it is (a reply does not close or
 //! set pending by itself).
 
-mod compose;
+pub(crate) mod compose;
 mod dkim;
 mod relay;
 mod send;

@@ -2,6 +2,7 @@
 //! OpenAPI document built from the handlers' annotations so it can't drift.
 
 mod account;
+mod auto_reply;
 mod compose;
 mod conversations;
 mod dkim;
@@ -65,6 +66,7 @@ pub(crate) fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(templates::routes())
         .merge(dkim::routes())
         .merge(workspace::routes())
+        .merge(auto_reply::routes())
         .layer(tower_http::limit::RequestBodyLimitLayer::new(
             crate::FORM_BODY_LIMIT,
         ))

@@ -3,6 +3,7 @@
 //! deleting after a confirmation that says what is lost. The editor of a
 //! saved mailbox also lists its connected POP accounts (`pop_accounts`).
 
+use super::auto_reply::{self, AutoReplySection};
 use super::mailbox_form::{MailboxForm, PermissionRow, permission_rows};
 use super::pop_accounts::{self, PopSection};
 use super::pop_form::TestResult;
@@ -128,6 +129,8 @@ struct EditPage {
     message: Option<String>,
     /// The connected POP accounts of a saved mailbox.
     pop: Option<PopSection>,
+    /// The autoresponder of a saved mailbox.
+    auto_reply: Option<AutoReplySection>,
 }
 
 form_page!(EditPage);
@@ -198,12 +201,16 @@ pub(super) async fn render_edit(
         Some(id) => Some(pop_accounts::section(s, user, id, st.read_only, st.pop_test).await?),
         None => None,
     };
+    let auto_reply = match st.current {
+        Some(id) => Some(auto_reply::section(s, user, id, st.read_only).await?),
+        None => None,
+    };
     let mut page = Page::for_user(&title, user, "settings").with_notice(st.notice.as_deref());
     if page.notice.is_none() {
         page.notice = st
             .notice
             .as_deref()
-            .and_then(pop_accounts::notice_text)
+            .and_then(|c| pop_accounts::notice_text(c).or_else(|| auto_reply::notice_text(c)))
             .map(str::to_string);
     }
     let page = EditPage {
@@ -227,6 +234,7 @@ pub(super) async fn render_edit(
         errors,
         message,
         pop,
+        auto_reply,
     };
     Ok((status, page).into_response())
 }

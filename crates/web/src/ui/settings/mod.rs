@@ -2,6 +2,7 @@
 //! Templates, DKIM, Account Options), reachable by URL. Owner and administrators
 //! only; Account Options for the owner alone.
 
+mod auto_reply;
 mod dkim;
 mod mailbox_form;
 mod mailboxes;
@@ -31,6 +32,7 @@ pub(crate) fn routes() -> Router<AppState> {
         )
         .merge(mailboxes::routes())
         .merge(pop_accounts::routes())
+        .merge(auto_reply::routes())
         .merge(users::routes())
         .merge(templates::routes())
         .merge(options::routes())
