@@ -12,7 +12,7 @@ use ecp_domain::conversation::{ConversationId, Status};
 use ecp_domain::workspace::{BulkAction, MAX_BULK, TagName};
 use ecp_domain::{MailboxId, UserId, permission};
 use ecp_store::conversations::ConversationRecord;
-use ecp_store::{Conn, conversation_changes as changes, conversations, mailboxes, users};
+use ecp_store::{Conn, conversation_changes as changes, mailboxes, users};
 use serde_json::json;
 
 /// Someone a conversation of a mailbox can be assigned to.
@@ -23,22 +23,6 @@ pub struct Assignee {
 }
 
 impl App {
-    /// A conversation the actor may see, or NotFound.
-    async fn visible_conversation(
-        &self,
-        actor: &Actor,
-        id: ConversationId,
-    ) -> AppResult<ConversationRecord> {
-        let conversation = {
-            let mut c = self.db.read().await?;
-            conversations::get_by_id(&mut c, id).await?
-        }
-        .filter(|c| c.account_id == actor.account_id)
-        .ok_or(AppError::NotFound)?;
-        self.mailbox(actor, conversation.mailbox_id).await?;
-        Ok(conversation)
-    }
-
     /// One the actor may change: visible, not merged away, actor writable.
     async fn changeable(&self, actor: &Actor, id: ConversationId) -> AppResult<ConversationRecord> {
         actor.require_writable()?;

@@ -291,6 +291,36 @@ const EXERCISED: &[(&str, &str, &str, &str)] = &[
         "api_workspace",
         "workspace_flow",
     ),
+    (
+        "GET",
+        "/conversations/{id}/notes",
+        "api_collaboration",
+        "notes_list_and_add",
+    ),
+    (
+        "POST",
+        "/conversations/{id}/notes",
+        "api_collaboration",
+        "notes_list_and_add",
+    ),
+    (
+        "GET",
+        "/conversations/{id}/presence",
+        "api_collaboration",
+        "presence_and_users_online",
+    ),
+    (
+        "POST",
+        "/conversations/{id}/presence",
+        "api_collaboration",
+        "presence_and_users_online",
+    ),
+    (
+        "GET",
+        "/users/online",
+        "api_collaboration",
+        "presence_and_users_online",
+    ),
 ];
 
 const SOURCES: &[(&str, &str)] = &[
@@ -307,6 +337,7 @@ const SOURCES: &[(&str, &str)] = &[
     ("permission_matrix", include_str!("permission_matrix.rs")),
     ("api_dkim", include_str!("api_dkim.rs")),
     ("api_workspace", include_str!("api_workspace.rs")),
+    ("api_collaboration", include_str!("api_collaboration.rs")),
     ("api_auto_reply", include_str!("api_auto_reply.rs")),
 ];
 

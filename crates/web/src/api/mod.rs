@@ -3,6 +3,7 @@
 
 mod account;
 mod auto_reply;
+mod collaboration;
 mod compose;
 mod conversations;
 mod dkim;
@@ -66,6 +67,7 @@ pub(crate) fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(templates::routes())
         .merge(dkim::routes())
         .merge(workspace::routes())
+        .merge(collaboration::routes())
         .merge(auto_reply::routes())
         .layer(tower_http::limit::RequestBodyLimitLayer::new(
             crate::FORM_BODY_LIMIT,

@@ -5,11 +5,12 @@ use crate::auth::CurrentUser;
 use crate::error::PageError;
 use crate::state::AppState;
 use crate::ui::form::{FieldErrors, form_page};
+use crate::ui::message_body::{FRAME_SANDBOX, TextPiece, display, linkify};
 use crate::ui::page::Page;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -18,6 +19,7 @@ use ecp_app::mailboxes::MailboxRecord;
 use ecp_app::outbound::{OutboxState, OutboxStatus};
 use ecp_domain::TimeZoneName;
 use ecp_domain::conversation::ConversationId;
+use serde::Deserialize;
 
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
@@ -40,12 +42,32 @@ pub(crate) struct MessageView {
     pub to: String,
     pub cc: String,
     pub when: String,
-    pub text: String,
     pub has_source: bool,
     pub spam: Option<String>,
     pub attachments: Vec<AttachmentView>,
     /// Delivery of an outgoing message: queued, sent or failed.
     pub delivery: Option<DeliveryView>,
+    /// The HTML body's sandboxed frame; None shows `text` instead.
+    pub frame: Option<FrameView>,
+    /// `text` with its links made clickable.
+    pub pieces: Vec<TextPiece>,
+    /// Internal notes written after this message (and before the next).
+    pub notes_after: Vec<NoteView>,
+}
+
+pub(crate) struct FrameView {
+    pub src: String,
+    /// Remote images were held back: offer "Show images".
+    pub blocked_images: bool,
+    pub showing_images: bool,
+}
+
+pub(crate) struct NoteView {
+    pub id: i64,
+    pub author: String,
+    pub when: String,
+    /// Cleaned when stored and again here, so `|safe` in the template.
+    pub body_html: String,
 }
 
 pub(crate) struct DeliveryView {
@@ -92,14 +114,36 @@ pub(crate) struct ConversationPage {
     errors: FieldErrors,
     message: Option<String>,
     max_attachments: String,
+    /// Notes older than the first message.
+    notes_first: Vec<NoteView>,
+    /// The newest message shown: the reply form and the presence ping send
+    /// it back to detect a reply that arrived meanwhile.
+    last_message_id: i64,
+    /// The note box's text after a refused note.
+    note_html: String,
+    frame_sandbox: &'static str,
 }
 
 form_page!(ConversationPage);
+
+impl ConversationPage {
+    pub(crate) fn keep_note(&mut self, html: String) {
+        self.note_html = html;
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct ConversationQuery {
+    /// A message whose remote images the person asked to see.
+    #[serde(default)]
+    images: Option<String>,
+}
 
 async fn conversation(
     State(s): State<AppState>,
     user: CurrentUser,
     Path(id): Path<i64>,
+    Query(q): Query<ConversationQuery>,
 ) -> Result<Response, PageError> {
     let id_ = ConversationId(id);
     if let Some(target) = s.app.merged_target(&user.actor, id_).await? {
@@ -108,13 +152,13 @@ async fn conversation(
         );
     }
     s.app.mark_read(&user.actor, id_).await?;
-    Ok(conversation_page(
+    let images = q.images.as_deref().and_then(|m| m.parse().ok());
+    Ok(page_with(
         &s,
         &user,
         ConversationId(id),
-        ReplyForm::default(),
-        FieldErrors::default(),
-        None,
+        (ReplyForm::default(), FieldErrors::default(), None),
+        images,
     )
     .await?
     .into_response())
@@ -130,7 +174,18 @@ pub(crate) async fn conversation_page(
     errors: FieldErrors,
     message: Option<String>,
 ) -> Result<ConversationPage, PageError> {
+    page_with(s, user, id, (reply, errors, message), None).await
+}
+
+async fn page_with(
+    s: &AppState,
+    user: &CurrentUser,
+    id: ConversationId,
+    (reply, errors, message): (ReplyForm, FieldErrors, Option<String>),
+    show_images_of: Option<i64>,
+) -> Result<ConversationPage, PageError> {
     let view = s.app.conversation(&user.actor, id).await?;
+    let notes = s.app.notes(&user.actor, id).await?;
     let outbox = s.app.outbox_for_conversation(&user.actor, id).await?;
     let templates = s
         .app
@@ -147,7 +202,7 @@ pub(crate) async fn conversation_page(
         .mailbox(&user.actor, view.conversation.mailbox_id)
         .await?;
     let tz = zone(s, user).await?;
-    let messages = view
+    let mut messages: Vec<MessageView> = view
         .messages
         .iter()
         .map(|m| {
@@ -156,9 +211,42 @@ pub(crate) async fn conversation_page(
                 .iter()
                 .find(|o| o.message_id == m.id)
                 .map(delivery_view);
+            let show = show_images_of == Some(m.id);
+            v.frame = display(id.0, m, &view.attachments, show).map(|d| FrameView {
+                src: format!(
+                    "/conversations/{}/messages/{}/body{}",
+                    id.0,
+                    m.id,
+                    if show { "?images=1" } else { "" }
+                ),
+                blocked_images: d.blocked_remote_images,
+                showing_images: show,
+            });
             v
         })
         .collect();
+    let mut notes_first = Vec::new();
+    for n in notes {
+        let note = NoteView {
+            id: n.id,
+            author: if n.author_name.is_empty() {
+                "Deleted user".into()
+            } else {
+                n.author_name
+            },
+            when: tz.format_ms(n.created_at),
+            body_html: ecp_app::sanitize_signature(&n.body_html),
+        };
+        let after = view
+            .messages
+            .iter()
+            .rposition(|m| m.created_at <= n.created_at)
+            .and_then(|i| messages.get_mut(i));
+        match after {
+            Some(m) => m.notes_after.push(note),
+            None => notes_first.push(note),
+        }
+    }
     Ok(ConversationPage {
         page: Page::for_user(&view.conversation.subject, user, "home"),
         nav: crate::ui::lists::nav(s, user, None).await?,
@@ -171,6 +259,10 @@ pub(crate) async fn conversation_page(
         errors,
         message,
         max_attachments: human_size(crate::ui::compose::MAX_ATTACHMENT_BYTES as i64),
+        notes_first,
+        last_message_id: view.messages.iter().map(|m| m.id).max().unwrap_or(0),
+        note_html: String::new(),
+        frame_sandbox: FRAME_SANDBOX,
     })
 }
 
@@ -204,7 +296,7 @@ fn message_view(
         to: m.to_list.clone(),
         cc: m.cc_list.clone(),
         when: tz.format_ms(m.created_at),
-        text: m.text_body.clone(),
+        pieces: linkify(&m.text_body),
         has_source: m.raw_id.is_some(),
         spam: (m.spam_score_milli > 0).then(|| {
             format!(
@@ -223,6 +315,8 @@ fn message_view(
             })
             .collect(),
         delivery: None,
+        frame: None,
+        notes_after: Vec::new(),
     }
 }
 

@@ -11,7 +11,10 @@ mod home;
 mod invite;
 mod lists;
 mod login;
+mod message_body;
+mod notes;
 pub(crate) mod page;
+pub(crate) mod presence;
 
 pub(crate) use conversations::download;
 mod preferences;
@@ -33,6 +36,9 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(settings::routes())
         .merge(preferences::routes())
         .merge(invite::routes())
+        .merge(message_body::routes())
+        .merge(notes::routes())
+        .merge(presence::routes())
         .layer(tower_http::limit::RequestBodyLimitLayer::new(
             crate::FORM_BODY_LIMIT,
         ))
