@@ -11,6 +11,7 @@ pub mod contacts;
 pub mod conversation_actions;
 pub mod conversations;
 pub mod display;
+pub mod dkim;
 mod error;
 pub mod import;
 pub mod inbound;

@@ -5,6 +5,7 @@
 pub mod activity;
 pub mod autoresponder;
 pub mod conversation;
+pub mod dkim;
 pub mod email;
 pub mod ids;
 pub mod mailbox;

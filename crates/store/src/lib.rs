@@ -12,6 +12,7 @@ pub mod conversation_changes;
 pub mod conversation_search;
 pub mod conversations;
 mod db;
+pub mod dkim_keys;
 mod error;
 pub mod folders;
 pub mod invites;

@@ -300,6 +300,14 @@ const EXERCISED: &[(&str, &str, &str, &str)] = &[
         "api_search",
         "contacts_and_preferences",
     ),
+    ("GET", "/dkim", "api_dkim", "keys_made_listed_and_deleted"),
+    ("POST", "/dkim", "api_dkim", "bad_input_and_roles"),
+    (
+        "DELETE",
+        "/dkim/{id}",
+        "api_dkim",
+        "keys_made_listed_and_deleted",
+    ),
     ("GET", "/folders", "api_workspace", "workspace_flow"),
     (
         "GET",
@@ -414,6 +422,7 @@ const SOURCES: &[(&str, &str)] = &[
     ("api_access", include_str!("api_access.rs")),
     ("permission_matrix", include_str!("permission_matrix.rs")),
     ("api_search", include_str!("api_search.rs")),
+    ("api_dkim", include_str!("api_dkim.rs")),
     ("api_workspace", include_str!("api_workspace.rs")),
     ("api_collaboration", include_str!("api_collaboration.rs")),
     ("api_auto_reply", include_str!("api_auto_reply.rs")),

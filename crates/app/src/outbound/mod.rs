@@ -26,6 +26,7 @@
 //! set pending by itself).
 
 pub(crate) mod compose;
+mod dkim;
 mod relay;
 mod send;
 

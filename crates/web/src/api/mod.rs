@@ -7,6 +7,7 @@ mod collaboration;
 mod compose;
 mod contacts;
 mod conversations;
+mod dkim;
 mod extract;
 mod mailboxes;
 mod me;
@@ -70,6 +71,7 @@ pub(crate) fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(search::routes())
         .merge(contacts::routes())
         .merge(notify::routes())
+        .merge(dkim::routes())
         .merge(workspace::routes())
         .merge(collaboration::routes())
         .merge(auto_reply::routes())

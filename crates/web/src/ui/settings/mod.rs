@@ -1,8 +1,9 @@
 //! Account & Tools: a dialog-styled page with tabs (Mailboxes, Users,
-//! Templates, Account Options), reachable by URL. Owner and administrators
+//! Templates, DKIM, Account Options), reachable by URL. Owner and administrators
 //! only; Account Options for the owner alone.
 
 mod auto_reply;
+mod dkim;
 mod mailbox_form;
 mod mailboxes;
 mod options;
@@ -36,6 +37,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(templates::routes())
         .merge(options::routes())
         .merge(owner::routes())
+        .merge(dkim::routes())
 }
 
 /// The dialog's frame: which tab is open, and which form the Save button
