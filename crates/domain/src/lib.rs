@@ -13,6 +13,7 @@ pub mod password;
 pub mod permission;
 pub mod plan;
 pub mod role;
+pub mod smtp_server;
 pub mod template;
 pub mod time_zone;
 pub mod validation;

@@ -12,6 +12,7 @@ mod db;
 mod error;
 pub mod invites;
 pub mod login_failures;
+pub mod mailbox_smtp;
 pub mod mailboxes;
 pub mod messages;
 pub mod outbox;
