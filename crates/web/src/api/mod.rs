@@ -5,6 +5,7 @@ mod account;
 mod compose;
 mod conversations;
 mod extract;
+mod mailbox_smtp;
 mod mailboxes;
 mod me;
 mod pop_accounts;
@@ -61,6 +62,7 @@ pub(crate) fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(conversations::routes())
         .merge(pop_accounts::routes())
         .merge(templates::routes())
+        .merge(mailbox_smtp::routes())
         .layer(tower_http::limit::RequestBodyLimitLayer::new(
             crate::FORM_BODY_LIMIT,
         ))
