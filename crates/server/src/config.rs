@@ -40,6 +40,8 @@ pub struct Config {
     pub smtp_relay: Option<String>,
     /// Right-hand side of our Message-IDs; `None`: the send-as domain.
     pub message_id_domain: Option<String>,
+    /// Extra CA certificates (PEM) trusted for mailboxes' own SMTP servers.
+    pub smtp_ca_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone)]
@@ -98,6 +100,7 @@ pub struct Layer {
     pub dns_servers: Option<String>,
     pub smtp_relay: Option<String>,
     pub message_id_domain: Option<String>,
+    pub smtp_ca_file: Option<PathBuf>,
 }
 
 impl Layer {
@@ -133,6 +136,7 @@ impl Layer {
             dns_servers: var("ECP_DNS_SERVERS"),
             smtp_relay: var("ECP_SMTP_RELAY"),
             message_id_domain: var("ECP_MESSAGE_ID_DOMAIN"),
+            smtp_ca_file: var("ECP_SMTP_CA_FILE").map(PathBuf::from),
         })
     }
 
@@ -176,6 +180,7 @@ impl Layer {
             dns_servers: top.dns_servers.or(self.dns_servers),
             smtp_relay: top.smtp_relay.or(self.smtp_relay),
             message_id_domain: top.message_id_domain.or(self.message_id_domain),
+            smtp_ca_file: top.smtp_ca_file.or(self.smtp_ca_file),
         }
     }
 }
@@ -237,6 +242,7 @@ pub fn resolve(layer: Layer) -> Result<Config, Failure> {
             None => None,
         },
         message_id_domain: layer.message_id_domain,
+        smtp_ca_file: layer.smtp_ca_file,
         signup_enabled: layer.signup_enabled.unwrap_or(false),
         secure_cookies: layer.secure_cookies.unwrap_or(false),
         log: LogConfig {
