@@ -4,6 +4,7 @@
 //! saved mailbox also lists its connected POP accounts (`pop_accounts`).
 
 use super::mailbox_form::{MailboxForm, PermissionRow, permission_rows};
+use super::mailbox_smtp::{self, SmtpOutcome, SmtpSection};
 use super::pop_accounts::{self, PopSection};
 use super::pop_form::TestResult;
 use super::{Dialog, mailbox_usage, mailboxes_read_only_note, require_admin};
@@ -128,6 +129,8 @@ struct EditPage {
     message: Option<String>,
     /// The connected POP accounts of a saved mailbox.
     pop: Option<PopSection>,
+    /// Its own SMTP server, for administrators.
+    smtp: Option<SmtpSection>,
 }
 
 form_page!(EditPage);
@@ -140,6 +143,8 @@ pub(super) struct EditState {
     notice: Option<String>,
     /// A "Test connection" answer to show next to that POP account.
     pop_test: Option<(PopAccountId, TestResult)>,
+    /// What an Outgoing mail (SMTP) submission left to show.
+    smtp: SmtpOutcome,
 }
 
 impl EditState {
@@ -152,11 +157,17 @@ impl EditState {
             error: None,
             notice,
             pop_test: None,
+            smtp: SmtpOutcome::default(),
         }
     }
 
     pub(super) fn with_pop_test(mut self, id: PopAccountId, result: TestResult) -> Self {
         self.pop_test = Some((id, result));
+        self
+    }
+
+    pub(super) fn with_smtp(mut self, outcome: SmtpOutcome) -> Self {
+        self.smtp = outcome;
         self
     }
 }
@@ -198,12 +209,18 @@ pub(super) async fn render_edit(
         Some(id) => Some(pop_accounts::section(s, user, id, st.read_only, st.pop_test).await?),
         None => None,
     };
+    let smtp = match st.current {
+        Some(id) if user.actor.is_admin() => {
+            Some(mailbox_smtp::section(s, user, id, st.read_only, st.smtp).await?)
+        }
+        _ => None,
+    };
     let mut page = Page::for_user(&title, user, "settings").with_notice(st.notice.as_deref());
     if page.notice.is_none() {
         page.notice = st
             .notice
             .as_deref()
-            .and_then(pop_accounts::notice_text)
+            .and_then(|c| pop_accounts::notice_text(c).or_else(|| mailbox_smtp::notice_text(c)))
             .map(str::to_string);
     }
     let page = EditPage {
@@ -227,6 +244,7 @@ pub(super) async fn render_edit(
         errors,
         message,
         pop,
+        smtp,
     };
     Ok((status, page).into_response())
 }
@@ -243,6 +261,7 @@ async fn new_form(State(s): State<AppState>, user: CurrentUser) -> Result<Respon
         error: None,
         notice: None,
         pop_test: None,
+        smtp: SmtpOutcome::default(),
     };
     render_edit(&s, &user, st).await
 }
@@ -284,6 +303,7 @@ async fn create(
         error: Some(error),
         notice: None,
         pop_test: None,
+        smtp: SmtpOutcome::default(),
     };
     render_edit(&s, &user, st).await
 }
@@ -334,6 +354,7 @@ async fn update(
         error: Some(error),
         notice: None,
         pop_test: None,
+        smtp: SmtpOutcome::default(),
     };
     render_edit(&s, &user, st).await
 }

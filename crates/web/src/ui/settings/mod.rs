@@ -3,6 +3,7 @@
 //! only; Account Options for the owner alone.
 
 mod mailbox_form;
+mod mailbox_smtp;
 mod mailboxes;
 mod options;
 mod owner;
@@ -30,6 +31,7 @@ pub(crate) fn routes() -> Router<AppState> {
         )
         .merge(mailboxes::routes())
         .merge(pop_accounts::routes())
+        .merge(mailbox_smtp::routes())
         .merge(users::routes())
         .merge(templates::routes())
         .merge(options::routes())
