@@ -6,14 +6,20 @@ pub mod account;
 pub mod activity;
 mod actor;
 pub mod auth;
+pub mod autoresponder;
+pub mod conversation_actions;
 pub mod conversations;
+pub mod display;
 mod error;
 pub mod import;
 pub mod inbound;
+pub mod lists;
 pub mod mailboxes;
+pub mod notes;
 pub mod outbound;
 mod passwords;
 pub mod pop;
+pub mod presence;
 pub mod secret_box;
 mod secrets;
 pub mod signup;
@@ -58,6 +64,8 @@ pub struct AppConfig {
     /// POP: DKIM). `None`: not checked; spam scoring then reads the
     /// messages' own Authentication-Results headers only.
     pub authenticator: Option<ecp_net::authenticate::Authenticator>,
+    /// The autoresponder pass and its loop breaker.
+    pub autoresponder: autoresponder::AutoresponderConfig,
 }
 
 impl Default for AppConfig {
@@ -72,6 +80,7 @@ impl Default for AppConfig {
             pop: pop::PopConfig::default(),
             outbound: outbound::OutboundConfig::default(),
             authenticator: None,
+            autoresponder: autoresponder::AutoresponderConfig::default(),
         }
     }
 }

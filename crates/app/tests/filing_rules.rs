@@ -112,8 +112,57 @@ async fn conversation(f: &Fixture, id: ConversationId) -> conversations::Convers
 both_backends!(
     maintain_assignments_on,
     maintain_assignments_off,
-    autoresponder_candidates
+    autoresponder_candidates,
+    token_of_a_merged_conversation_leads_to_its_target
 );
+
+/// A customer who answers with the subject token of a conversation that was
+/// merged away lands in the conversation it was merged into.
+async fn token_of_a_merged_conversation_leads_to_its_target(t: TestDb) {
+    let f = fixture(t, false).await;
+    let ProcessOutcome::Filed {
+        conversation: target,
+        ..
+    } = file(&f, "1", &mail("t1@cust.example", "")).await
+    else {
+        panic!("not filed")
+    };
+    let other = format!(
+        "From: Ann <ann@cust.example>\r\nTo: support@in.acme.example\r\nSubject: Second thing\r\n\
+         Message-ID: <s1@cust.example>\r\nDate: Mon, 2 Mar 2026 11:00:00 +0000\r\n\r\nAlso this.\r\n"
+    );
+    let ProcessOutcome::Filed {
+        conversation: source,
+        ..
+    } = file(&f, "2", other.as_bytes()).await
+    else {
+        panic!("not filed")
+    };
+    assert_ne!(target, source);
+    let owner = f.app.actor(f.owner).await.unwrap();
+    f.app.merge(&owner, target, source).await.unwrap();
+
+    // No In-Reply-To or References: only the token says where it belongs.
+    let answer = format!(
+        "From: Ann <ann@cust.example>\r\nTo: support@in.acme.example\r\n\
+         Subject: Re: Second thing [#{}]\r\nMessage-ID: <a1@cust.example>\r\n\
+         Date: Mon, 2 Mar 2026 12:00:00 +0000\r\n\r\nAny news?\r\n",
+        source.0
+    );
+    let ProcessOutcome::Filed {
+        conversation: filed,
+        ..
+    } = file(&f, "3", answer.as_bytes()).await
+    else {
+        panic!("not filed")
+    };
+    assert_eq!(filed, target, "filed into the merge target");
+    assert_eq!(
+        conversation(&f, target).await.message_count,
+        3,
+        "both earlier messages and the answer"
+    );
+}
 
 async fn maintain_assignments_on(t: TestDb) {
     let f = fixture(t, true).await;

@@ -3,6 +3,7 @@
 //! async, no database or HTTP types: everything here is unit-testable.
 
 pub mod activity;
+pub mod autoresponder;
 pub mod conversation;
 pub mod email;
 pub mod ids;
@@ -17,6 +18,7 @@ pub mod smtp_server;
 pub mod template;
 pub mod time_zone;
 pub mod validation;
+pub mod workspace;
 
 pub use email::EmailAddress;
 pub use ids::{AccountId, ApiTokenId, MailboxId, UserId};

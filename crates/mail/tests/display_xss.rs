@@ -64,6 +64,14 @@ const VECTORS: &[&str] = &[
     "<noscript><p title=\"</noscript><img src=x onerror=alert(1)>\">",
     "<template><script>alert(1)</script></template>",
     "<a href=\"http://x.test/\" target=\"_self\" rel=\"opener\">x</a>",
+    "<style><img src=\"</style><img src=x onerror=alert(1)//\">",
+    "<xmp><p title=\"</xmp><img src=x onerror=alert(1)>\">",
+    "<a href=\"&#106;&#97;&#118;&#97;&#115;&#99;&#114;&#105;&#112;&#116;&#58;alert(1)\">x</a>",
+    "<svg><animate onbegin=alert(1) attributeName=x dur=1s>",
+    "<input autofocus onfocus=alert(1)>",
+    "<form><button formaction=\"javascript:alert(1)\">go</button></form>",
+    "<picture><source srcset=\"http://x.test/p.png\"><img></picture>",
+    "<video poster=\"http://x.test/poster.png\"></video>",
 ];
 
 const FORBIDDEN: &[&str] = &[
@@ -108,6 +116,11 @@ const FORBIDDEN: &[&str] = &[
     "alert(1)<",
     "<math",
     "<template",
+    "formaction",
+    "onfocus",
+    "onbegin",
+    "poster",
+    "<picture",
 ];
 
 #[test]

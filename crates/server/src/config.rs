@@ -42,6 +42,10 @@ pub struct Config {
     pub message_id_domain: Option<String>,
     /// Extra CA certificates (PEM) trusted for mailboxes' own SMTP servers.
     pub smtp_ca_file: Option<PathBuf>,
+    /// The autoresponder's loop breaker: at most this many auto-replies
+    /// per mailbox within `autoreply_window`.
+    pub autoreply_limit: u64,
+    pub autoreply_window: std::time::Duration,
 }
 
 #[derive(Debug, Clone)]
@@ -101,6 +105,8 @@ pub struct Layer {
     pub smtp_relay: Option<String>,
     pub message_id_domain: Option<String>,
     pub smtp_ca_file: Option<PathBuf>,
+    pub autoreply_limit: Option<u64>,
+    pub autoreply_window_minutes: Option<u64>,
 }
 
 impl Layer {
@@ -137,6 +143,8 @@ impl Layer {
             smtp_relay: var("ECP_SMTP_RELAY"),
             message_id_domain: var("ECP_MESSAGE_ID_DOMAIN"),
             smtp_ca_file: var("ECP_SMTP_CA_FILE").map(PathBuf::from),
+            autoreply_limit: env_u64(&var, "ECP_AUTOREPLY_LIMIT")?,
+            autoreply_window_minutes: env_u64(&var, "ECP_AUTOREPLY_WINDOW_MINUTES")?,
         })
     }
 
@@ -181,6 +189,10 @@ impl Layer {
             smtp_relay: top.smtp_relay.or(self.smtp_relay),
             message_id_domain: top.message_id_domain.or(self.message_id_domain),
             smtp_ca_file: top.smtp_ca_file.or(self.smtp_ca_file),
+            autoreply_limit: top.autoreply_limit.or(self.autoreply_limit),
+            autoreply_window_minutes: top
+                .autoreply_window_minutes
+                .or(self.autoreply_window_minutes),
         }
     }
 }
@@ -243,6 +255,22 @@ pub fn resolve(layer: Layer) -> Result<Config, Failure> {
         },
         message_id_domain: layer.message_id_domain,
         smtp_ca_file: layer.smtp_ca_file,
+        autoreply_limit: match layer.autoreply_limit.unwrap_or(50) {
+            0 => {
+                return Err(Failure::config(
+                    "autoreply_limit must be at least 1 (the default is 50); turn a mailbox's autoresponder off instead",
+                ));
+            }
+            n => n,
+        },
+        autoreply_window: match layer.autoreply_window_minutes.unwrap_or(60) {
+            0 => {
+                return Err(Failure::config(
+                    "autoreply_window_minutes must be at least 1 (the default is 60)",
+                ));
+            }
+            m => std::time::Duration::from_secs(m.saturating_mul(60)),
+        },
         signup_enabled: layer.signup_enabled.unwrap_or(false),
         secure_cookies: layer.secure_cookies.unwrap_or(false),
         log: LogConfig {
@@ -554,5 +582,27 @@ mod tests {
         );
         assert_eq!(redact("postgres://ecp@db/ecp"), "postgres://ecp@db/ecp");
         assert_eq!(redact("sqlite:///x/ecp.db"), "sqlite:///x/ecp.db");
+    }
+
+    #[test]
+    fn autoreply_loop_breaker_keys() {
+        let c = load(None, &|_: &str| None).unwrap();
+        assert_eq!(c.autoreply_limit, 50);
+        assert_eq!(c.autoreply_window, std::time::Duration::from_secs(3600));
+        let env = |k: &str| match k {
+            "ECP_AUTOREPLY_LIMIT" => Some("5".to_string()),
+            "ECP_AUTOREPLY_WINDOW_MINUTES" => Some("10".to_string()),
+            _ => None,
+        };
+        let c = load(None, &env).unwrap();
+        assert_eq!(c.autoreply_limit, 5);
+        assert_eq!(c.autoreply_window, std::time::Duration::from_secs(600));
+        for key in ["ECP_AUTOREPLY_LIMIT", "ECP_AUTOREPLY_WINDOW_MINUTES"] {
+            let zero = |k: &str| (k == key).then(|| "0".to_string());
+            let Err(e) = load(None, &zero) else {
+                panic!("{key}=0 was accepted");
+            };
+            assert!(e.message.contains("at least 1"), "{key}: {}", e.message);
+        }
     }
 }

@@ -86,6 +86,13 @@ pub fn app_config(config: &Config) -> Result<ecp_app::AppConfig, Failure> {
             tls,
             ..ecp_app::pop::PopConfig::default()
         },
+        autoresponder: ecp_app::autoresponder::AutoresponderConfig {
+            breaker: ecp_app::autoresponder::LoopBreaker {
+                max_replies: i64::try_from(config.autoreply_limit).unwrap_or(i64::MAX),
+                window_ms: i64::try_from(config.autoreply_window.as_millis()).unwrap_or(i64::MAX),
+            },
+            ..ecp_app::autoresponder::AutoresponderConfig::default()
+        },
         ..ecp_app::AppConfig::default()
     })
 }

@@ -56,6 +56,9 @@ pub(crate) async fn load_session(
         }
     };
     let stale_cookie = token.is_some() && session.is_none();
+    if let Some(info) = &session {
+        crate::ui::presence::note_seen(&s, info.actor.user_id).await;
+    }
     req.extensions_mut().insert(RequestAuth {
         session_token: if session.is_some() { token } else { None },
         session,

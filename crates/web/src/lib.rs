@@ -26,6 +26,7 @@ pub fn router(app: App, config: WebConfig) -> Router {
     let state = AppState {
         app,
         config: Arc::new(config),
+        seen: Arc::default(),
     };
     Router::new()
         .merge(ui::routes())

@@ -13,4 +13,6 @@ pub struct WebConfig {
 pub(crate) struct AppState {
     pub app: App,
     pub config: Arc<WebConfig>,
+    /// When this node last wrote each user's last-seen time (Users Online).
+    pub seen: Arc<crate::ui::presence::SeenWrites>,
 }

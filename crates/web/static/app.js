@@ -147,3 +147,120 @@
     target.focus();
   });
 })();
+
+// Workspace lists and the conversation panel: selects that act on change
+// (their button is only for browsers without script), "select all", and
+// the bulk buttons enabled only while something is checked.
+(function () {
+  "use strict";
+  document.querySelectorAll("select[data-autosubmit]").forEach(function (sel) {
+    sel.addEventListener("change", function () { if (sel.form) { sel.form.requestSubmit(); } });
+  });
+  document.querySelectorAll("[data-hide-with-js]").forEach(function (el) { el.hidden = true; });
+  document.querySelectorAll("form[data-bulk]").forEach(function (form) {
+    var all = form.querySelector("input[data-select-all]");
+    var boxes = form.querySelectorAll("input[type=checkbox][name=id]");
+    var buttons = form.querySelectorAll(".bulk-toolbar button");
+    var update = function () {
+      var n = 0;
+      boxes.forEach(function (b) { if (b.checked) { n += 1; } });
+      buttons.forEach(function (b) { b.disabled = n === 0; });
+      if (all) { all.checked = n > 0 && n === boxes.length; all.indeterminate = n > 0 && n < boxes.length; }
+    };
+    if (all) {
+      all.hidden = false;
+      all.addEventListener("change", function () {
+        boxes.forEach(function (b) { b.checked = all.checked; });
+        update();
+      });
+    }
+    boxes.forEach(function (b) { b.addEventListener("change", update); });
+    update();
+  });
+})();
+// Message frames: a mail's HTML lives in a sandboxed iframe (no scripts in
+// it; see ui/message_body.rs). Its sandbox keeps our origin so the page may
+// measure the document and fit the frame to it; without that it keeps its
+// fixed, resizable height.
+(function () {
+  "use strict";
+  var fit = function (f) {
+    try {
+      var doc = f.contentDocument;
+      if (!doc || !doc.documentElement) { return; }
+      var h = Math.max(doc.documentElement.scrollHeight, doc.body ? doc.body.scrollHeight : 0);
+      if (h > 0) { f.style.height = Math.min(h + 4, 20000) + "px"; }
+    } catch (e) { /* not readable: keep the fixed height */ }
+  };
+  document.querySelectorAll("iframe.mail-frame").forEach(function (f) {
+    f.addEventListener("load", function () {
+      fit(f);
+      // Images arriving later change the height once more.
+      setTimeout(function () { fit(f); }, 500);
+    });
+    fit(f);
+  });
+})();
+
+// Collision detection: while a conversation is open, tell the server every
+// 15 s whether we are viewing or replying, and show who else is here and
+// whether a new message arrived since the page loaded.
+(function () {
+  "use strict";
+  var box = document.getElementById("presence");
+  if (!box || !window.fetch) { return; }
+  var url = box.getAttribute("data-presence-url");
+  var csrf = box.getAttribute("data-csrf");
+  var shown = Number(box.getAttribute("data-last-message") || "0");
+  var reply = document.getElementById("reply");
+  var focused = false;
+  if (reply) {
+    reply.addEventListener("focusin", function () { focused = true; ping(); });
+    reply.addEventListener("focusout", function () { focused = false; });
+  }
+  var typed = function () {
+    if (!reply) { return false; }
+    var area = reply.querySelector("textarea");
+    var editor = reply.querySelector(".editor:not([hidden])");
+    var text = editor ? editor.textContent : (area ? area.value : "");
+    return text.trim() !== "";
+  };
+  var render = function (answer) {
+    var lines = [];
+    (answer.others || []).forEach(function (o) {
+      lines.push(o.name + (o.state === "replying" ? " is replying" : " is viewing"));
+    });
+    var newer = answer.last_message_id && answer.last_message_id > shown;
+    box.replaceChildren();
+    lines.forEach(function (l) {
+      var p = document.createElement("p");
+      p.className = "presence-person";
+      p.textContent = l;
+      box.appendChild(p);
+    });
+    if (newer) {
+      var w = document.createElement("p");
+      w.className = "presence-new";
+      w.textContent = "A new message arrived in this conversation. ";
+      var a = document.createElement("a");
+      a.href = window.location.pathname;
+      a.textContent = "Reload to read it";
+      w.appendChild(a);
+      box.appendChild(w);
+    }
+  };
+  var busy = false;
+  var ping = function () {
+    if (busy) { return; }
+    busy = true;
+    var state = (focused || typed()) ? "replying" : "viewing";
+    var body = new URLSearchParams({ csrf: csrf, state: state });
+    fetch(url, { method: "POST", body: body, credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (res) { return res.ok ? res.json() : null; })
+      .then(function (answer) { if (answer) { render(answer); } })
+      .catch(function () { /* offline: try again at the next tick */ })
+      .then(function () { busy = false; });
+  };
+  ping();
+  setInterval(ping, 15000);
+})();

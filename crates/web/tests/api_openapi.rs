@@ -12,6 +12,18 @@ use std::collections::BTreeSet;
 /// Each operation and the test (file, function) that exercises it, happy
 /// path and errors.
 const EXERCISED: &[(&str, &str, &str, &str)] = &[
+    (
+        "GET",
+        "/mailboxes/{id}/auto-reply",
+        "api_auto_reply",
+        "get_and_put",
+    ),
+    (
+        "PUT",
+        "/mailboxes/{id}/auto-reply",
+        "api_auto_reply",
+        "get_and_put",
+    ),
     ("GET", "/me", "api_me", "me_and_preferences"),
     ("PATCH", "/me", "api_me", "preferences_bad_input"),
     ("POST", "/me/password", "api_me", "password_change"),
@@ -226,6 +238,105 @@ const EXERCISED: &[(&str, &str, &str, &str)] = &[
         "api_mailbox_smtp",
         "set_read_test_remove",
     ),
+    ("GET", "/folders", "api_workspace", "workspace_flow"),
+    (
+        "GET",
+        "/mailboxes/{id}/folder-conversations",
+        "api_workspace",
+        "workspace_flow",
+    ),
+    ("GET", "/my-mail", "api_workspace", "workspace_flow"),
+    (
+        "PUT",
+        "/conversations/{id}/assignee",
+        "api_workspace",
+        "workspace_flow",
+    ),
+    (
+        "PUT",
+        "/conversations/{id}/status",
+        "api_workspace",
+        "workspace_flow",
+    ),
+    (
+        "PUT",
+        "/conversations/{id}/read",
+        "api_workspace",
+        "workspace_flow",
+    ),
+    (
+        "GET",
+        "/conversations/{id}/tags",
+        "api_workspace",
+        "workspace_flow",
+    ),
+    (
+        "POST",
+        "/conversations/{id}/tags",
+        "api_workspace",
+        "workspace_flow",
+    ),
+    (
+        "DELETE",
+        "/conversations/{id}/tags",
+        "api_workspace",
+        "workspace_flow",
+    ),
+    (
+        "POST",
+        "/conversations/{id}/merge",
+        "api_workspace",
+        "workspace_flow",
+    ),
+    (
+        "POST",
+        "/conversations/{id}/move",
+        "api_workspace",
+        "workspace_flow",
+    ),
+    (
+        "POST",
+        "/conversations/bulk",
+        "api_workspace",
+        "workspace_flow",
+    ),
+    ("GET", "/activity", "api_workspace", "workspace_flow"),
+    (
+        "GET",
+        "/conversations/{id}/activity",
+        "api_workspace",
+        "workspace_flow",
+    ),
+    (
+        "GET",
+        "/conversations/{id}/notes",
+        "api_collaboration",
+        "notes_list_and_add",
+    ),
+    (
+        "POST",
+        "/conversations/{id}/notes",
+        "api_collaboration",
+        "notes_list_and_add",
+    ),
+    (
+        "GET",
+        "/conversations/{id}/presence",
+        "api_collaboration",
+        "presence_and_users_online",
+    ),
+    (
+        "POST",
+        "/conversations/{id}/presence",
+        "api_collaboration",
+        "presence_and_users_online",
+    ),
+    (
+        "GET",
+        "/users/online",
+        "api_collaboration",
+        "presence_and_users_online",
+    ),
 ];
 
 const SOURCES: &[(&str, &str)] = &[
@@ -241,6 +352,9 @@ const SOURCES: &[(&str, &str)] = &[
     ("api_mailbox_smtp", include_str!("api_mailbox_smtp.rs")),
     ("api_access", include_str!("api_access.rs")),
     ("permission_matrix", include_str!("permission_matrix.rs")),
+    ("api_workspace", include_str!("api_workspace.rs")),
+    ("api_collaboration", include_str!("api_collaboration.rs")),
+    ("api_auto_reply", include_str!("api_auto_reply.rs")),
 ];
 
 /// The test source calls the operation: the method and the path with its

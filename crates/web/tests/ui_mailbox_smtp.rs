@@ -177,15 +177,4 @@ async fn only_administrators_see_it(kind: Kind) {
     );
 }
 
-macro_rules! on_both {
-    ($($name:ident),+ $(,)?) => {$(
-        mod $name {
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() { super::$name(ecp_testkit::db::Kind::Sqlite).await }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() { super::$name(ecp_testkit::db::Kind::Postgres).await }
-        }
-    )+};
-}
-
 on_both!(save_test_and_remove, only_administrators_see_it);

@@ -3,11 +3,13 @@
 //! work itself lives in `ecp-app`, so a pass can also be run by hand (the
 //! CLI) or by a test.
 
+pub mod autoresponder;
 pub mod inbound_sweeper;
 pub mod outbox_sender;
 pub mod pop_poller;
 mod runner;
 
+pub use autoresponder::Autoresponder;
 pub use inbound_sweeper::InboundSweeper;
 pub use outbox_sender::OutboxSender;
 pub use pop_poller::PopPoller;
@@ -31,6 +33,8 @@ pub struct WorkersConfig {
     pub sweep_batch: i64,
     /// How often the outbox sender looks for due mail when idle.
     pub outbox_tick: Duration,
+    /// How often the autoresponder looks for new conversations when idle.
+    pub autoreply_tick: Duration,
 }
 
 impl Default for WorkersConfig {
@@ -40,6 +44,7 @@ impl Default for WorkersConfig {
             sweep_every: Duration::from_secs(30),
             sweep_batch: 100,
             outbox_tick: Duration::from_secs(2),
+            autoreply_tick: Duration::from_secs(2),
         }
     }
 }
@@ -63,6 +68,10 @@ impl Workers {
         ));
         tracker.spawn(run(
             OutboxSender::new(app.clone(), config.outbox_tick),
+            cancel.clone(),
+        ));
+        tracker.spawn(run(
+            Autoresponder::new(app.clone(), config.autoreply_tick),
             cancel.clone(),
         ));
         tracker.close();

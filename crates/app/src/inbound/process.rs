@@ -712,7 +712,12 @@ impl Filing {
         if by_reference.is_none()
             && let Some(n) = ecp_mail::thread_keys::conversation_token(&msg.subject)
         {
-            let id = ConversationId(i64::try_from(n).unwrap_or(0));
+            let mut id = ConversationId(i64::try_from(n).unwrap_or(0));
+            // The number of a conversation merged into another leads to the
+            // one it was merged into (merges keep redirects one hop long).
+            if let Some(target) = ecp_store::conversation_changes::merged_into(tx, id).await? {
+                id = target;
+            }
             if let Some(c) = conversations::get_by_id(tx, id).await?
                 && c.mailbox_id == self.mailbox
             {

@@ -6,7 +6,7 @@ use crate::actor::Actor;
 use crate::error::AppError;
 use crate::{App, AppResult, now_ms};
 use ecp_domain::conversation::{ConversationId, Status};
-use ecp_domain::{EmailAddress, MailboxId};
+use ecp_domain::{EmailAddress, MailboxId, UserId};
 use ecp_mail::compose::{self, Kind, Outgoing, OutgoingAttachment, Parent, Person, Quoted};
 use ecp_store::conversations::{self, NewConversation};
 use ecp_store::mailboxes::MailboxRecord;
@@ -326,15 +326,41 @@ impl App {
         &self,
         actor: &Actor,
         mailbox: &MailboxRecord,
+        out: Outgoing,
+        target: Target,
+        status_after: Option<Status>,
+    ) -> AppResult<Queued> {
+        let mut tx = self.db.begin().await?;
+        let queued = self
+            .queue_in(
+                &mut tx,
+                Some(actor.user_id),
+                mailbox,
+                out,
+                target,
+                status_after,
+            )
+            .await?;
+        tx.commit().await?;
+        Ok(queued)
+    }
+
+    /// [`App::queue`] inside the caller's transaction, so that whatever
+    /// decided to send (the autoresponder's claim) commits with the
+    /// message. `author` None: the system wrote it.
+    pub(crate) async fn queue_in(
+        &self,
+        tx: &mut Tx,
+        author: Option<UserId>,
+        mailbox: &MailboxRecord,
         mut out: Outgoing,
         target: Target,
         status_after: Option<Status>,
     ) -> AppResult<Queued> {
         let now = now_ms();
-        let mut tx = self.db.begin().await?;
         let (conversation, status, assignee) = match target {
             Target::Existing(id) => {
-                let current = conversations::get_by_id(&mut tx, id)
+                let current = conversations::get_by_id(tx, id)
                     .await?
                     .ok_or(AppError::NotFound)?;
                 (
@@ -346,8 +372,8 @@ impl App {
             Target::New => {
                 let first = out.to.first().cloned().unwrap_or_default();
                 let (contact, _) = contacts::upsert_sender(
-                    &mut tx,
-                    actor.account_id,
+                    tx,
+                    mailbox.account_id,
                     &first.address.to_ascii_lowercase(),
                     first.name.as_deref().unwrap_or(""),
                     now,
@@ -355,9 +381,9 @@ impl App {
                 .await?;
                 let status = status_after.unwrap_or(Status::Pending);
                 let id = conversations::insert(
-                    &mut tx,
+                    tx,
                     NewConversation {
-                        account_id: actor.account_id,
+                        account_id: mailbox.account_id,
                         mailbox_id: mailbox.id,
                         contact_id: Some(contact),
                         subject: &out.subject,
@@ -385,9 +411,9 @@ impl App {
         })
         .map_err(|e| AppError::invalid("message", e.to_string()))?;
         let message = insert_message(
-            &mut tx,
+            tx,
             mailbox,
-            actor,
+            author,
             conversation,
             &out,
             &built,
@@ -395,14 +421,14 @@ impl App {
             now,
         )
         .await?;
-        conversations::record_message(&mut tx, conversation, status, assignee, now).await?;
+        conversations::record_message(tx, conversation, status, assignee, now).await?;
         let participants: Vec<String> = out
             .to
             .iter()
             .chain(out.cc.iter())
             .map(|p| p.address.to_ascii_lowercase())
             .collect();
-        conversations::add_participants(&mut tx, conversation, &participants).await?;
+        conversations::add_participants(tx, conversation, &participants).await?;
         let mut envelope_to = built.recipients.clone();
         for bcc in &mailbox.auto_bcc {
             if !envelope_to
@@ -413,7 +439,7 @@ impl App {
             }
         }
         let outbox_id = outbox::insert(
-            &mut tx,
+            tx,
             NewOutboxItem {
                 message_id: message,
                 mailbox_id: mailbox.id,
@@ -425,7 +451,6 @@ impl App {
             },
         )
         .await?;
-        tx.commit().await?;
         Ok(Queued {
             conversation,
             message,
@@ -435,7 +460,7 @@ impl App {
     }
 }
 
-enum Target {
+pub(crate) enum Target {
     Existing(ConversationId),
     New,
 }
@@ -453,7 +478,7 @@ fn own_addresses(mailbox: &MailboxRecord) -> Vec<String> {
 async fn insert_message(
     tx: &mut Tx,
     mailbox: &MailboxRecord,
-    actor: &Actor,
+    author: Option<UserId>,
     conversation: ConversationId,
     out: &Outgoing,
     built: &compose::Built,
@@ -468,7 +493,7 @@ async fn insert_message(
             mailbox_id: mailbox.id,
             raw_id: None,
             direction: "out",
-            author_id: Some(actor.user_id),
+            author_id: author,
             message_id_header: Some(&built.message_id),
             in_reply_to: built.in_reply_to.as_deref().unwrap_or(""),
             references: &references,

@@ -31,7 +31,7 @@
 //! (`status_after`); None leaves it as it is (a reply does not close or
 //! set pending by itself).
 
-mod compose;
+pub(crate) mod compose;
 mod lease;
 mod own_server;
 mod relay;

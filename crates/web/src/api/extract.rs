@@ -33,7 +33,9 @@ impl FromRequestParts<AppState> for ApiUser {
                     "Send your API token as 'Authorization: Bearer <token>'. Create one in Preferences.".into(),
                 ))
             })?;
-        Ok(ApiUser(s.app.api_actor(token).await?))
+        let actor = s.app.api_actor(token).await?;
+        crate::ui::presence::note_seen(s, actor.user_id).await;
+        Ok(ApiUser(actor))
     }
 }
 

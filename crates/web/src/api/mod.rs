@@ -2,6 +2,8 @@
 //! OpenAPI document built from the handlers' annotations so it can't drift.
 
 mod account;
+mod auto_reply;
+mod collaboration;
 mod compose;
 mod conversations;
 mod extract;
@@ -13,6 +15,7 @@ mod shared;
 mod templates;
 mod tokens;
 mod users;
+mod workspace;
 
 use crate::state::AppState;
 use axum::Json;
@@ -63,6 +66,9 @@ pub(crate) fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(pop_accounts::routes())
         .merge(templates::routes())
         .merge(mailbox_smtp::routes())
+        .merge(workspace::routes())
+        .merge(collaboration::routes())
+        .merge(auto_reply::routes())
         .layer(tower_http::limit::RequestBodyLimitLayer::new(
             crate::FORM_BODY_LIMIT,
         ))

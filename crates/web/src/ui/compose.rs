@@ -172,7 +172,10 @@ async fn reply(
         };
     }
     // Unknown conversation: 404 before anything is checked.
-    s.app.conversation(&user.actor, id).await?;
+    let view = s.app.conversation(&user.actor, id).await?;
+    if let Some(e) = crate::ui::presence::collision(&view, &form.field("seen_last_message")) {
+        return refused(&s, &user, id, reply, e).await;
+    }
     let Some(kind) = parse_kind(&reply.kind) else {
         let errors = FieldErrors::one("kind", "Choose Reply, Reply all or Forward.");
         return refused(&s, &user, id, reply, FormError::fields(errors)).await;

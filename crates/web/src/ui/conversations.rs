@@ -1,10 +1,11 @@
-//! A mailbox's conversation list and a conversation's messages (the plain
-//! first version; the full agent workspace builds on it).
+//! A conversation's messages (the lists are in `lists`, the side panel's
+//! actions in `conversation_actions`).
 
 use crate::auth::CurrentUser;
 use crate::error::PageError;
 use crate::state::AppState;
 use crate::ui::form::{FieldErrors, form_page};
+use crate::ui::message_body::{FRAME_SANDBOX, TextPiece, display, linkify};
 use crate::ui::page::Page;
 use askama::Template;
 use askama_web::WebTemplate;
@@ -16,13 +17,12 @@ use axum::routing::get;
 use ecp_app::conversations::{AttachmentRecord, ConversationRecord, Download, MessageRecord};
 use ecp_app::mailboxes::MailboxRecord;
 use ecp_app::outbound::{OutboxState, OutboxStatus};
+use ecp_domain::TimeZoneName;
 use ecp_domain::conversation::ConversationId;
-use ecp_domain::{MailboxId, TimeZoneName};
 use serde::Deserialize;
 
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
-        .route("/mailboxes/{id}", get(mailbox))
         .route("/conversations/{id}", get(conversation))
         .route("/conversations/{id}/messages/{message}/source", get(source))
         .route(
@@ -31,90 +31,8 @@ pub(crate) fn routes() -> Router<AppState> {
         )
 }
 
-const PAGE_SIZE: i64 = 50;
-
-pub(crate) struct Row {
-    pub id: i64,
-    pub subject: String,
-    pub customer: String,
-    pub status: &'static str,
-    pub when: String,
-    pub messages: i64,
-    pub unparseable: bool,
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "mailbox.html")]
-struct MailboxPage {
-    page: Page,
-    mailboxes: Vec<MailboxRecord>,
-    mailbox: MailboxRecord,
-    status: String,
-    rows: Vec<Row>,
-    older: Option<String>,
-}
-
-#[derive(Deserialize, Default)]
-struct ListQuery {
-    #[serde(default)]
-    status: String,
-    /// `at.id` of the last row of the previous page.
-    before: Option<String>,
-}
-
-fn parse_before(s: Option<&str>) -> Option<(i64, i64)> {
-    let (at, id) = s?.split_once('.')?;
-    Some((at.parse().ok()?, id.parse().ok()?))
-}
-
 async fn zone(s: &AppState, user: &CurrentUser) -> Result<TimeZoneName, PageError> {
     Ok(s.app.account(&user.actor).await?.options.time_zone)
-}
-
-async fn mailbox(
-    State(s): State<AppState>,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-    Query(q): Query<ListQuery>,
-) -> Result<MailboxPage, PageError> {
-    let mailbox = s.app.mailbox(&user.actor, MailboxId(id)).await?;
-    let status = q.status.trim().to_ascii_lowercase();
-    let page = s
-        .app
-        .list_conversations(
-            &user.actor,
-            mailbox.id,
-            Some(&status),
-            parse_before(q.before.as_deref()),
-            PAGE_SIZE,
-        )
-        .await?;
-    let tz = zone(&s, &user).await?;
-    let rows = page.conversations.iter().map(|c| row(c, &tz)).collect();
-    Ok(MailboxPage {
-        page: Page::for_user(&mailbox.name, &user, "home"),
-        mailboxes: s.app.visible_mailboxes(&user.actor).await?,
-        older: page.next.map(|(at, id)| format!("{at}.{id}")),
-        mailbox,
-        status,
-        rows,
-    })
-}
-
-fn row(c: &ConversationRecord, tz: &TimeZoneName) -> Row {
-    Row {
-        id: c.id.0,
-        subject: c.subject.clone(),
-        customer: if c.customer_name.is_empty() {
-            c.customer_email.clone()
-        } else {
-            c.customer_name.clone()
-        },
-        status: c.status.as_str(),
-        when: tz.format_ms(c.last_message_at),
-        messages: c.message_count,
-        unparseable: c.unparseable,
-    }
 }
 
 pub(crate) struct MessageView {
@@ -124,12 +42,32 @@ pub(crate) struct MessageView {
     pub to: String,
     pub cc: String,
     pub when: String,
-    pub text: String,
     pub has_source: bool,
     pub spam: Option<String>,
     pub attachments: Vec<AttachmentView>,
     /// Delivery of an outgoing message: queued, sent or failed.
     pub delivery: Option<DeliveryView>,
+    /// The HTML body's sandboxed frame; None shows `text` instead.
+    pub frame: Option<FrameView>,
+    /// `text` with its links made clickable.
+    pub pieces: Vec<TextPiece>,
+    /// Internal notes written after this message (and before the next).
+    pub notes_after: Vec<NoteView>,
+}
+
+pub(crate) struct FrameView {
+    pub src: String,
+    /// Remote images were held back: offer "Show images".
+    pub blocked_images: bool,
+    pub showing_images: bool,
+}
+
+pub(crate) struct NoteView {
+    pub id: i64,
+    pub author: String,
+    pub when: String,
+    /// Cleaned when stored and again here, so `|safe` in the template.
+    pub body_html: String,
 }
 
 pub(crate) struct DeliveryView {
@@ -166,7 +104,8 @@ pub(crate) struct AttachmentView {
 #[template(path = "conversation.html")]
 pub(crate) struct ConversationPage {
     page: Page,
-    mailboxes: Vec<MailboxRecord>,
+    nav: crate::ui::lists::Nav,
+    panel: crate::ui::conversation_actions::Panel,
     mailbox: MailboxRecord,
     conversation: ConversationRecord,
     messages: Vec<MessageView>,
@@ -175,24 +114,54 @@ pub(crate) struct ConversationPage {
     errors: FieldErrors,
     message: Option<String>,
     max_attachments: String,
+    /// Notes older than the first message.
+    notes_first: Vec<NoteView>,
+    /// The newest message shown: the reply form and the presence ping send
+    /// it back to detect a reply that arrived meanwhile.
+    last_message_id: i64,
+    /// The note box's text after a refused note.
+    note_html: String,
+    frame_sandbox: &'static str,
 }
 
 form_page!(ConversationPage);
+
+impl ConversationPage {
+    pub(crate) fn keep_note(&mut self, html: String) {
+        self.note_html = html;
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct ConversationQuery {
+    /// A message whose remote images the person asked to see.
+    #[serde(default)]
+    images: Option<String>,
+}
 
 async fn conversation(
     State(s): State<AppState>,
     user: CurrentUser,
     Path(id): Path<i64>,
-) -> Result<ConversationPage, PageError> {
-    conversation_page(
+    Query(q): Query<ConversationQuery>,
+) -> Result<Response, PageError> {
+    let id_ = ConversationId(id);
+    if let Some(target) = s.app.merged_target(&user.actor, id_).await? {
+        return Ok(
+            axum::response::Redirect::to(&format!("/conversations/{}", target.0)).into_response(),
+        );
+    }
+    s.app.mark_read(&user.actor, id_).await?;
+    let images = q.images.as_deref().and_then(|m| m.parse().ok());
+    Ok(page_with(
         &s,
         &user,
         ConversationId(id),
-        ReplyForm::default(),
-        FieldErrors::default(),
-        None,
+        (ReplyForm::default(), FieldErrors::default(), None),
+        images,
     )
-    .await
+    .await?
+    .into_response())
 }
 
 /// The conversation with its reply box holding `reply`, and the messages
@@ -205,7 +174,18 @@ pub(crate) async fn conversation_page(
     errors: FieldErrors,
     message: Option<String>,
 ) -> Result<ConversationPage, PageError> {
+    page_with(s, user, id, (reply, errors, message), None).await
+}
+
+async fn page_with(
+    s: &AppState,
+    user: &CurrentUser,
+    id: ConversationId,
+    (reply, errors, message): (ReplyForm, FieldErrors, Option<String>),
+    show_images_of: Option<i64>,
+) -> Result<ConversationPage, PageError> {
     let view = s.app.conversation(&user.actor, id).await?;
+    let notes = s.app.notes(&user.actor, id).await?;
     let outbox = s.app.outbox_for_conversation(&user.actor, id).await?;
     let templates = s
         .app
@@ -222,7 +202,7 @@ pub(crate) async fn conversation_page(
         .mailbox(&user.actor, view.conversation.mailbox_id)
         .await?;
     let tz = zone(s, user).await?;
-    let messages = view
+    let mut messages: Vec<MessageView> = view
         .messages
         .iter()
         .map(|m| {
@@ -231,12 +211,46 @@ pub(crate) async fn conversation_page(
                 .iter()
                 .find(|o| o.message_id == m.id)
                 .map(delivery_view);
+            let show = show_images_of == Some(m.id);
+            v.frame = display(id.0, m, &view.attachments, show).map(|d| FrameView {
+                src: format!(
+                    "/conversations/{}/messages/{}/body{}",
+                    id.0,
+                    m.id,
+                    if show { "?images=1" } else { "" }
+                ),
+                blocked_images: d.blocked_remote_images,
+                showing_images: show,
+            });
             v
         })
         .collect();
+    let mut notes_first = Vec::new();
+    for n in notes {
+        let note = NoteView {
+            id: n.id,
+            author: if n.author_name.is_empty() {
+                "Deleted user".into()
+            } else {
+                n.author_name
+            },
+            when: tz.format_ms(n.created_at),
+            body_html: ecp_app::sanitize_signature(&n.body_html),
+        };
+        let after = view
+            .messages
+            .iter()
+            .rposition(|m| m.created_at <= n.created_at)
+            .and_then(|i| messages.get_mut(i));
+        match after {
+            Some(m) => m.notes_after.push(note),
+            None => notes_first.push(note),
+        }
+    }
     Ok(ConversationPage {
         page: Page::for_user(&view.conversation.subject, user, "home"),
-        mailboxes: s.app.visible_mailboxes(&user.actor).await?,
+        nav: crate::ui::lists::nav(s, user, None).await?,
+        panel: crate::ui::conversation_actions::panel(s, user, &view.conversation).await?,
         mailbox,
         conversation: view.conversation,
         messages,
@@ -245,6 +259,10 @@ pub(crate) async fn conversation_page(
         errors,
         message,
         max_attachments: human_size(crate::ui::compose::MAX_ATTACHMENT_BYTES as i64),
+        notes_first,
+        last_message_id: view.messages.iter().map(|m| m.id).max().unwrap_or(0),
+        note_html: String::new(),
+        frame_sandbox: FRAME_SANDBOX,
     })
 }
 
@@ -278,7 +296,7 @@ fn message_view(
         to: m.to_list.clone(),
         cc: m.cc_list.clone(),
         when: tz.format_ms(m.created_at),
-        text: m.text_body.clone(),
+        pieces: linkify(&m.text_body),
         has_source: m.raw_id.is_some(),
         spam: (m.spam_score_milli > 0).then(|| {
             format!(
@@ -297,6 +315,8 @@ fn message_view(
             })
             .collect(),
         delivery: None,
+        frame: None,
+        notes_after: Vec::new(),
     }
 }
 

@@ -1,14 +1,20 @@
 //! Server-rendered pages. Each file serves one screen; `page` holds what
 //! every page's layout needs.
 
+mod activity;
 pub(crate) mod compose;
 mod compose_multipart;
+mod conversation_actions;
 mod conversations;
 mod form;
 mod home;
 mod invite;
+mod lists;
 mod login;
+mod message_body;
+mod notes;
 pub(crate) mod page;
+pub(crate) mod presence;
 
 pub(crate) use conversations::download;
 mod preferences;
@@ -22,11 +28,17 @@ pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .merge(home::routes())
         .merge(conversations::routes())
+        .merge(lists::routes())
+        .merge(activity::routes())
+        .merge(conversation_actions::routes())
         .merge(login::routes())
         .merge(signup::routes())
         .merge(settings::routes())
         .merge(preferences::routes())
         .merge(invite::routes())
+        .merge(message_body::routes())
+        .merge(notes::routes())
+        .merge(presence::routes())
         .layer(tower_http::limit::RequestBodyLimitLayer::new(
             crate::FORM_BODY_LIMIT,
         ))

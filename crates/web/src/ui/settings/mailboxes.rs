@@ -3,6 +3,7 @@
 //! deleting after a confirmation that says what is lost. The editor of a
 //! saved mailbox also lists its connected POP accounts (`pop_accounts`).
 
+use super::auto_reply::{self, AutoReplySection};
 use super::mailbox_form::{MailboxForm, PermissionRow, permission_rows};
 use super::mailbox_smtp::{self, SmtpOutcome, SmtpSection};
 use super::pop_accounts::{self, PopSection};
@@ -131,6 +132,8 @@ struct EditPage {
     pop: Option<PopSection>,
     /// Its own SMTP server, for administrators.
     smtp: Option<SmtpSection>,
+    /// The autoresponder of a saved mailbox.
+    auto_reply: Option<AutoReplySection>,
 }
 
 form_page!(EditPage);
@@ -215,12 +218,20 @@ pub(super) async fn render_edit(
         }
         _ => None,
     };
+    let auto_reply = match st.current {
+        Some(id) => Some(auto_reply::section(s, user, id, st.read_only).await?),
+        None => None,
+    };
     let mut page = Page::for_user(&title, user, "settings").with_notice(st.notice.as_deref());
     if page.notice.is_none() {
         page.notice = st
             .notice
             .as_deref()
-            .and_then(|c| pop_accounts::notice_text(c).or_else(|| mailbox_smtp::notice_text(c)))
+            .and_then(|c| {
+                pop_accounts::notice_text(c)
+                    .or_else(|| mailbox_smtp::notice_text(c))
+                    .or_else(|| auto_reply::notice_text(c))
+            })
             .map(str::to_string);
     }
     let page = EditPage {
@@ -245,6 +256,7 @@ pub(super) async fn render_edit(
         message,
         pop,
         smtp,
+        auto_reply,
     };
     Ok((status, page).into_response())
 }

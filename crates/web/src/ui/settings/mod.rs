@@ -2,6 +2,7 @@
 //! Templates, Account Options), reachable by URL. Owner and administrators
 //! only; Account Options for the owner alone.
 
+mod auto_reply;
 mod mailbox_form;
 mod mailbox_smtp;
 mod mailboxes;
@@ -32,6 +33,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(mailboxes::routes())
         .merge(pop_accounts::routes())
         .merge(mailbox_smtp::routes())
+        .merge(auto_reply::routes())
         .merge(users::routes())
         .merge(templates::routes())
         .merge(options::routes())
