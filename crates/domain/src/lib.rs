@@ -16,6 +16,7 @@ pub mod role;
 pub mod template;
 pub mod time_zone;
 pub mod validation;
+pub mod workspace;
 
 pub use email::EmailAddress;
 pub use ids::{AccountId, ApiTokenId, MailboxId, UserId};

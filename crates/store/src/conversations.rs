@@ -38,7 +38,7 @@ macro_rules! select {
     };
 }
 
-fn from_row(row: &AnyRow) -> Result<ConversationRecord, StoreError> {
+pub(crate) fn from_row(row: &AnyRow) -> Result<ConversationRecord, StoreError> {
     let status: String = get(row, "status")?;
     Ok(ConversationRecord {
         id: ConversationId(get(row, "id")?),

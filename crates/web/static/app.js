@@ -147,3 +147,34 @@
     target.focus();
   });
 })();
+
+// Workspace lists and the conversation panel: selects that act on change
+// (their button is only for browsers without script), "select all", and
+// the bulk buttons enabled only while something is checked.
+(function () {
+  "use strict";
+  document.querySelectorAll("select[data-autosubmit]").forEach(function (sel) {
+    sel.addEventListener("change", function () { if (sel.form) { sel.form.requestSubmit(); } });
+  });
+  document.querySelectorAll("[data-hide-with-js]").forEach(function (el) { el.hidden = true; });
+  document.querySelectorAll("form[data-bulk]").forEach(function (form) {
+    var all = form.querySelector("input[data-select-all]");
+    var boxes = form.querySelectorAll("input[type=checkbox][name=id]");
+    var buttons = form.querySelectorAll(".bulk-toolbar button");
+    var update = function () {
+      var n = 0;
+      boxes.forEach(function (b) { if (b.checked) { n += 1; } });
+      buttons.forEach(function (b) { b.disabled = n === 0; });
+      if (all) { all.checked = n > 0 && n === boxes.length; all.indeterminate = n > 0 && n < boxes.length; }
+    };
+    if (all) {
+      all.hidden = false;
+      all.addEventListener("change", function () {
+        boxes.forEach(function (b) { b.checked = all.checked; });
+        update();
+      });
+    }
+    boxes.forEach(function (b) { b.addEventListener("change", update); });
+    update();
+  });
+})();

@@ -202,6 +202,75 @@ const EXERCISED: &[(&str, &str, &str, &str)] = &[
         "api_compose",
         "new_conversation_failed_and_retried",
     ),
+    ("GET", "/folders", "api_workspace", "workspace_flow"),
+    (
+        "GET",
+        "/mailboxes/{id}/folder-conversations",
+        "api_workspace",
+        "workspace_flow",
+    ),
+    ("GET", "/my-mail", "api_workspace", "workspace_flow"),
+    (
+        "PUT",
+        "/conversations/{id}/assignee",
+        "api_workspace",
+        "workspace_flow",
+    ),
+    (
+        "PUT",
+        "/conversations/{id}/status",
+        "api_workspace",
+        "workspace_flow",
+    ),
+    (
+        "PUT",
+        "/conversations/{id}/read",
+        "api_workspace",
+        "workspace_flow",
+    ),
+    (
+        "GET",
+        "/conversations/{id}/tags",
+        "api_workspace",
+        "workspace_flow",
+    ),
+    (
+        "POST",
+        "/conversations/{id}/tags",
+        "api_workspace",
+        "workspace_flow",
+    ),
+    (
+        "DELETE",
+        "/conversations/{id}/tags",
+        "api_workspace",
+        "workspace_flow",
+    ),
+    (
+        "POST",
+        "/conversations/{id}/merge",
+        "api_workspace",
+        "workspace_flow",
+    ),
+    (
+        "POST",
+        "/conversations/{id}/move",
+        "api_workspace",
+        "workspace_flow",
+    ),
+    (
+        "POST",
+        "/conversations/bulk",
+        "api_workspace",
+        "workspace_flow",
+    ),
+    ("GET", "/activity", "api_workspace", "workspace_flow"),
+    (
+        "GET",
+        "/conversations/{id}/activity",
+        "api_workspace",
+        "workspace_flow",
+    ),
 ];
 
 const SOURCES: &[(&str, &str)] = &[
@@ -216,6 +285,7 @@ const SOURCES: &[(&str, &str)] = &[
     ("api_compose", include_str!("api_compose.rs")),
     ("api_access", include_str!("api_access.rs")),
     ("permission_matrix", include_str!("permission_matrix.rs")),
+    ("api_workspace", include_str!("api_workspace.rs")),
 ];
 
 /// The test source calls the operation: the method and the path with its

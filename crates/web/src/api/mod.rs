@@ -12,6 +12,7 @@ mod shared;
 mod templates;
 mod tokens;
 mod users;
+mod workspace;
 
 use crate::state::AppState;
 use axum::Json;
@@ -61,6 +62,7 @@ pub(crate) fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(conversations::routes())
         .merge(pop_accounts::routes())
         .merge(templates::routes())
+        .merge(workspace::routes())
         .layer(tower_http::limit::RequestBodyLimitLayer::new(
             crate::FORM_BODY_LIMIT,
         ))

@@ -1,5 +1,5 @@
-//! A mailbox's conversation list and a conversation's messages (the plain
-//! first version; the full agent workspace builds on it).
+//! A conversation's messages (the lists are in `lists`, the side panel's
+//! actions in `conversation_actions`).
 
 use crate::auth::CurrentUser;
 use crate::error::PageError;
@@ -9,20 +9,18 @@ use crate::ui::page::Page;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use ecp_app::conversations::{AttachmentRecord, ConversationRecord, Download, MessageRecord};
 use ecp_app::mailboxes::MailboxRecord;
 use ecp_app::outbound::{OutboxState, OutboxStatus};
+use ecp_domain::TimeZoneName;
 use ecp_domain::conversation::ConversationId;
-use ecp_domain::{MailboxId, TimeZoneName};
-use serde::Deserialize;
 
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
-        .route("/mailboxes/{id}", get(mailbox))
         .route("/conversations/{id}", get(conversation))
         .route("/conversations/{id}/messages/{message}/source", get(source))
         .route(
@@ -31,90 +29,8 @@ pub(crate) fn routes() -> Router<AppState> {
         )
 }
 
-const PAGE_SIZE: i64 = 50;
-
-pub(crate) struct Row {
-    pub id: i64,
-    pub subject: String,
-    pub customer: String,
-    pub status: &'static str,
-    pub when: String,
-    pub messages: i64,
-    pub unparseable: bool,
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "mailbox.html")]
-struct MailboxPage {
-    page: Page,
-    mailboxes: Vec<MailboxRecord>,
-    mailbox: MailboxRecord,
-    status: String,
-    rows: Vec<Row>,
-    older: Option<String>,
-}
-
-#[derive(Deserialize, Default)]
-struct ListQuery {
-    #[serde(default)]
-    status: String,
-    /// `at.id` of the last row of the previous page.
-    before: Option<String>,
-}
-
-fn parse_before(s: Option<&str>) -> Option<(i64, i64)> {
-    let (at, id) = s?.split_once('.')?;
-    Some((at.parse().ok()?, id.parse().ok()?))
-}
-
 async fn zone(s: &AppState, user: &CurrentUser) -> Result<TimeZoneName, PageError> {
     Ok(s.app.account(&user.actor).await?.options.time_zone)
-}
-
-async fn mailbox(
-    State(s): State<AppState>,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-    Query(q): Query<ListQuery>,
-) -> Result<MailboxPage, PageError> {
-    let mailbox = s.app.mailbox(&user.actor, MailboxId(id)).await?;
-    let status = q.status.trim().to_ascii_lowercase();
-    let page = s
-        .app
-        .list_conversations(
-            &user.actor,
-            mailbox.id,
-            Some(&status),
-            parse_before(q.before.as_deref()),
-            PAGE_SIZE,
-        )
-        .await?;
-    let tz = zone(&s, &user).await?;
-    let rows = page.conversations.iter().map(|c| row(c, &tz)).collect();
-    Ok(MailboxPage {
-        page: Page::for_user(&mailbox.name, &user, "home"),
-        mailboxes: s.app.visible_mailboxes(&user.actor).await?,
-        older: page.next.map(|(at, id)| format!("{at}.{id}")),
-        mailbox,
-        status,
-        rows,
-    })
-}
-
-fn row(c: &ConversationRecord, tz: &TimeZoneName) -> Row {
-    Row {
-        id: c.id.0,
-        subject: c.subject.clone(),
-        customer: if c.customer_name.is_empty() {
-            c.customer_email.clone()
-        } else {
-            c.customer_name.clone()
-        },
-        status: c.status.as_str(),
-        when: tz.format_ms(c.last_message_at),
-        messages: c.message_count,
-        unparseable: c.unparseable,
-    }
 }
 
 pub(crate) struct MessageView {
@@ -166,7 +82,8 @@ pub(crate) struct AttachmentView {
 #[template(path = "conversation.html")]
 pub(crate) struct ConversationPage {
     page: Page,
-    mailboxes: Vec<MailboxRecord>,
+    nav: crate::ui::lists::Nav,
+    panel: crate::ui::conversation_actions::Panel,
     mailbox: MailboxRecord,
     conversation: ConversationRecord,
     messages: Vec<MessageView>,
@@ -183,8 +100,15 @@ async fn conversation(
     State(s): State<AppState>,
     user: CurrentUser,
     Path(id): Path<i64>,
-) -> Result<ConversationPage, PageError> {
-    conversation_page(
+) -> Result<Response, PageError> {
+    let id_ = ConversationId(id);
+    if let Some(target) = s.app.merged_target(&user.actor, id_).await? {
+        return Ok(
+            axum::response::Redirect::to(&format!("/conversations/{}", target.0)).into_response(),
+        );
+    }
+    s.app.mark_read(&user.actor, id_).await?;
+    Ok(conversation_page(
         &s,
         &user,
         ConversationId(id),
@@ -192,7 +116,8 @@ async fn conversation(
         FieldErrors::default(),
         None,
     )
-    .await
+    .await?
+    .into_response())
 }
 
 /// The conversation with its reply box holding `reply`, and the messages
@@ -236,7 +161,8 @@ pub(crate) async fn conversation_page(
         .collect();
     Ok(ConversationPage {
         page: Page::for_user(&view.conversation.subject, user, "home"),
-        mailboxes: s.app.visible_mailboxes(&user.actor).await?,
+        nav: crate::ui::lists::nav(s, user, None).await?,
+        panel: crate::ui::conversation_actions::panel(s, user, &view.conversation).await?,
         mailbox,
         conversation: view.conversation,
         messages,

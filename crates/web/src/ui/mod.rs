@@ -1,12 +1,15 @@
 //! Server-rendered pages. Each file serves one screen; `page` holds what
 //! every page's layout needs.
 
+mod activity;
 pub(crate) mod compose;
 mod compose_multipart;
+mod conversation_actions;
 mod conversations;
 mod form;
 mod home;
 mod invite;
+mod lists;
 mod login;
 pub(crate) mod page;
 
@@ -22,6 +25,9 @@ pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .merge(home::routes())
         .merge(conversations::routes())
+        .merge(lists::routes())
+        .merge(activity::routes())
+        .merge(conversation_actions::routes())
         .merge(login::routes())
         .merge(signup::routes())
         .merge(settings::routes())
