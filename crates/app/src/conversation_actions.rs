@@ -64,6 +64,7 @@ impl App {
         let conv = self.changeable(actor, id).await?;
         let mut tx = self.db.begin().await?;
         apply(
+            self,
             &mut tx,
             actor,
             &conv,
@@ -82,7 +83,7 @@ impl App {
     ) -> AppResult<()> {
         let conv = self.changeable(actor, id).await?;
         let mut tx = self.db.begin().await?;
-        apply(&mut tx, actor, &conv, &BulkAction::Status(status)).await?;
+        apply(self, &mut tx, actor, &conv, &BulkAction::Status(status)).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -91,7 +92,7 @@ impl App {
         let tag = TagName::parse(tag)?;
         let conv = self.changeable(actor, id).await?;
         let mut tx = self.db.begin().await?;
-        apply(&mut tx, actor, &conv, &BulkAction::Tag(tag)).await?;
+        apply(self, &mut tx, actor, &conv, &BulkAction::Tag(tag)).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -273,7 +274,7 @@ impl App {
         }
         let mut tx = self.db.begin().await?;
         for conv in &convs {
-            apply(&mut tx, actor, conv, action).await?;
+            apply(self, &mut tx, actor, conv, action).await?;
         }
         tx.commit().await?;
         Ok(convs.len())
@@ -298,6 +299,7 @@ async fn assignees_of(c: &mut Conn, actor: &Actor, mailbox: MailboxId) -> AppRes
 /// One change to one conversation with its record; nothing when it
 /// changes nothing.
 async fn apply(
+    app: &App,
     tx: &mut Conn,
     actor: &Actor,
     conv: &ConversationRecord,
@@ -331,7 +333,11 @@ async fn apply(
                 Action::Assigned,
                 json!({"assignee_id": user.0, "assignee": a.name}),
             )
-            .await
+            .await?;
+            // The "assigned to you" email lands with the assignment or not
+            // at all (it decides itself whether the person wants it).
+            app.notify_assigned_in(tx, conv.id, user, actor).await?;
+            Ok(())
         }
         BulkAction::Status(status) => {
             if *status == conv.status {

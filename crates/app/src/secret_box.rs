@@ -25,6 +25,8 @@ const VERSION: &str = "v1:";
 pub enum Purpose {
     PopPassword,
     SmtpPassword,
+    /// A DKIM private key (DER, in base64).
+    DkimPrivateKey,
 }
 
 impl Purpose {
@@ -32,6 +34,7 @@ impl Purpose {
         match self {
             Purpose::PopPassword => b"ecp:pop_accounts.password",
             Purpose::SmtpPassword => b"ecp:smtp.password",
+            Purpose::DkimPrivateKey => b"ecp:dkim_keys.private_key",
         }
     }
 }

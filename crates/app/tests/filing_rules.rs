@@ -127,10 +127,8 @@ async fn token_of_a_merged_conversation_leads_to_its_target(t: TestDb) {
     else {
         panic!("not filed")
     };
-    let other = format!(
-        "From: Ann <ann@cust.example>\r\nTo: support@in.acme.example\r\nSubject: Second thing\r\n\
-         Message-ID: <s1@cust.example>\r\nDate: Mon, 2 Mar 2026 11:00:00 +0000\r\n\r\nAlso this.\r\n"
-    );
+    let other = "From: Ann <ann@cust.example>\r\nTo: support@in.acme.example\r\nSubject: Second thing\r\n\
+         Message-ID: <s1@cust.example>\r\nDate: Mon, 2 Mar 2026 11:00:00 +0000\r\n\r\nAlso this.\r\n";
     let ProcessOutcome::Filed {
         conversation: source,
         ..

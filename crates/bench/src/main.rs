@@ -13,11 +13,16 @@
 //! queues N messages and times the product's sender delivering them to
 //! that SMTP server, against a raw SMTP client sending the same bytes to
 //! the same server in the same run (messages per second, ratio).
+//!
+//! `ecp-bench workspace-data --database-url URL` fills an empty database
+//! with an account, agents, mailboxes and N synthetic conversations for
+//! the list, view and search load test (`scripts/bench-workspace.sh`).
 
 mod ingest;
 mod outbox;
 mod proc_stats;
 mod search;
+mod workspace_data;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -85,6 +90,20 @@ enum Command {
         #[arg(long)]
         machine: bool,
     },
+    /// Fill an empty database with synthetic conversations for the
+    /// workspace load test; prints `key=value` lines.
+    WorkspaceData {
+        /// `sqlite://FILE` or `postgres://…/db` (an empty database).
+        #[arg(long)]
+        database_url: String,
+        #[arg(long, default_value_t = 100_000)]
+        conversations: u64,
+        #[arg(long, default_value_t = 4)]
+        mailboxes: u64,
+        /// Agents besides the owner, each permitted on every mailbox.
+        #[arg(long, default_value_t = 20)]
+        agents: u64,
+    },
 }
 
 #[tokio::main]
@@ -109,5 +128,21 @@ async fn main() -> anyhow::Result<()> {
             database_url,
             machine,
         } => outbox::run(&smtp, count, database_url.as_deref(), machine).await,
+        Command::WorkspaceData {
+            database_url,
+            conversations,
+            mailboxes,
+            agents,
+        } => {
+            workspace_data::run(
+                &database_url,
+                &workspace_data::Options {
+                    conversations,
+                    mailboxes,
+                    agents,
+                },
+            )
+            .await
+        }
     }
 }

@@ -5,6 +5,7 @@
 pub mod activity;
 pub mod autoresponder;
 pub mod conversation;
+pub mod dkim;
 pub mod email;
 pub mod ids;
 pub mod mailbox;
@@ -14,6 +15,8 @@ pub mod password;
 pub mod permission;
 pub mod plan;
 pub mod role;
+pub mod search;
+pub mod smtp_server;
 pub mod template;
 pub mod time_zone;
 pub mod validation;

@@ -134,7 +134,8 @@ async fn states(url: &str) -> HashMap<String, i64> {
 
 async fn run(db: TestDb) {
     let sink = SmtpSink::start().unwrap();
-    sink.set_mode(&format!("delay {SINK_DELAY_MS}")).unwrap();
+    sink.set_mode(&format!("delay {}", f64::from(SINK_DELAY_MS) / 1000.0))
+        .unwrap();
     let ecp = Ecp::on_any_port()
         .env("ECP_DATABASE_URL", &db.url)
         .env("ECP_SMTP_RELAY", &sink.url())

@@ -76,7 +76,8 @@ pub struct NewOutboxItem<'a> {
 #[derive(Debug, Clone)]
 pub struct OutboxRecord {
     pub id: OutboxId,
-    pub message_id: i64,
+    /// None for a notification to an agent (no message of the conversation).
+    pub message_id: Option<i64>,
     pub mailbox_id: MailboxId,
     pub conversation_id: ConversationId,
     pub raw: Vec<u8>,
@@ -166,6 +167,33 @@ pub async fn insert(
     Ok(OutboxId(id))
 }
 
+/// Queues a notification to agents about a conversation (no message row:
+/// it is not part of the conversation's thread), due at once.
+pub async fn insert_notification(
+    conn: &mut AnyConnection,
+    mailbox_id: MailboxId,
+    conversation_id: ConversationId,
+    raw: &[u8],
+    envelope_from: &str,
+    envelope_to: &[String],
+    now: i64,
+) -> Result<OutboxId, StoreError> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO outbox (message_id, mailbox_id, conversation_id, raw, envelope_from, \
+         envelope_to, state, attempts, next_attempt_at, lease_until, created_at) \
+         VALUES (NULL, $1, $2, $3, $4, $5, 'queued', 0, $6, 0, $6) RETURNING id",
+    )
+    .bind(mailbox_id.0)
+    .bind(conversation_id.0)
+    .bind(raw)
+    .bind(envelope_from)
+    .bind(envelope_to.join("\n"))
+    .bind(now)
+    .fetch_one(conn)
+    .await?;
+    Ok(OutboxId(id))
+}
+
 pub async fn get_by_id(
     conn: &mut AnyConnection,
     id: OutboxId,
@@ -177,13 +205,14 @@ pub async fn get_by_id(
     row.as_ref().map(from_row).transpose()
 }
 
-/// Delivery state of every message of a conversation, oldest first.
+/// Delivery state of every message of a conversation, oldest first
+/// (notifications to agents are not messages of it).
 pub async fn list_for_conversation(
     conn: &mut AnyConnection,
     conversation: ConversationId,
 ) -> Result<Vec<OutboxStatus>, StoreError> {
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {STATUS_COLUMNS} FROM outbox WHERE conversation_id = $1 ORDER BY id"
+        "SELECT {STATUS_COLUMNS} FROM outbox WHERE conversation_id = $1 AND message_id IS NOT NULL ORDER BY id"
     )))
     .bind(conversation.0)
     .fetch_all(conn)
@@ -227,6 +256,27 @@ pub async fn claim(
     .bind(now + lease_ms)
     .bind(id.0)
     .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Extends `owner`'s lease while a slow send is under way. False when the
+/// lease was lost (it ran out and another node claimed the row).
+pub async fn renew(
+    conn: &mut AnyConnection,
+    id: OutboxId,
+    owner: &str,
+    now: i64,
+    lease_ms: i64,
+) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "UPDATE outbox SET lease_until = $1 \
+         WHERE id = $2 AND lease_owner = $3 AND state = 'sending'",
+    )
+    .bind(now + lease_ms)
+    .bind(id.0)
+    .bind(owner)
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)

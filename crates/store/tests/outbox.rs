@@ -191,7 +191,7 @@ async fn claim_many_mark_sent_many_release_many(t: TestDb) {
         let id = outbox::insert(
             &mut c,
             NewOutboxItem {
-                message_id: row.message_id,
+                message_id: row.message_id.unwrap(),
                 mailbox_id: row.mailbox_id,
                 conversation_id: row.conversation_id,
                 raw: &row.raw,

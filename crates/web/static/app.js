@@ -25,7 +25,7 @@
 
   // Read-only fields holding something to copy (invite links, new tokens):
   // selected on focus so Ctrl+C is all it takes.
-  document.querySelectorAll("input.secret[readonly]").forEach(function (el) {
+  document.querySelectorAll("input.secret[readonly], textarea.secret[readonly]").forEach(function (el) {
     el.addEventListener("focus", function () { el.select(); });
   });
 

@@ -444,13 +444,16 @@ impl App {
                 envelope_to.push(bcc.as_str().to_string());
             }
         }
+        let raw = self
+            .dkim_signed(tx, mailbox.account_id, &out.from.address, built.raw)
+            .await?;
         let outbox_id = outbox::insert(
             tx,
             NewOutboxItem {
                 message_id: message,
                 mailbox_id: mailbox.id,
                 conversation_id: conversation,
-                raw: &built.raw,
+                raw: &raw,
                 envelope_from: mailbox.send_as_address.as_str(),
                 envelope_to: &envelope_to,
                 now,

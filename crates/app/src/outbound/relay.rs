@@ -63,6 +63,13 @@ pub(crate) struct Relay {
 }
 
 impl Relay {
+    pub(crate) fn from_transport(transport: AsyncSmtpTransport<Tokio1Executor>) -> Relay {
+        Relay {
+            transport,
+            direct: None,
+        }
+    }
+
     pub(crate) fn open(url: &RelayUrl, timeout: Duration) -> Result<Relay, SendError> {
         let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(&url.0)
             .map_err(|e| SendError::Temporary(format!("SMTP relay: {e}")))?

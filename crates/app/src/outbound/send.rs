@@ -1,14 +1,18 @@
 //! The sender: claim a queued message by lease, hand it to the relay,
 //! record what happened. Several nodes may run it on one database: the
 //! claim is one conditional UPDATE, so each message has one sender at a
-//! time, and a node that dies mid-send leaves a lease that runs out.
+//! time, a node that dies mid-send leaves a lease that runs out, and a
+//! node that is only slow keeps renewing it.
 
+use super::lease;
 use super::mark::SentMarker;
 use super::relay::{Relay, RelayUrl, SendError};
+use super::routes::{Routes, own_server};
 use crate::actor::Actor;
 use crate::error::AppError;
 use crate::{App, AppResult, now_ms};
 use ecp_domain::conversation::ConversationId;
+use ecp_store::mailbox_smtp;
 use ecp_store::outbox::{self, OutboxId, OutboxRecord, OutboxStatus};
 
 /// What one attempt at one message came to.
@@ -34,17 +38,6 @@ fn lease_ms(cfg: &super::OutboundConfig) -> i64 {
     i64::try_from(cfg.lease.as_millis()).unwrap_or(i64::MAX / 4)
 }
 
-async fn send_row(relay: Result<&Relay, &SendError>, row: &OutboxRecord) -> Result<(), SendError> {
-    match relay {
-        Ok(relay) => {
-            relay
-                .send(&row.envelope_from, &row.envelope_to, &row.raw)
-                .await
-        }
-        Err(e) => Err(e.clone()),
-    }
-}
-
 impl App {
     fn relay_url(&self) -> AppResult<Option<RelayUrl>> {
         match self.config.outbound.smtp_relay.as_deref() {
@@ -53,28 +46,45 @@ impl App {
         }
     }
 
+    fn main_relay(&self) -> AppResult<Option<Result<Relay, SendError>>> {
+        Ok(self
+            .relay_url()?
+            .map(|url| Relay::open(&url, self.config.outbound.timeout)))
+    }
+
     /// Sends one queued message now if it is due and free.
     pub async fn send_outbox_item(&self, id: OutboxId) -> AppResult<SendOutcome> {
-        let Some(url) = self.relay_url()? else {
-            return Ok(SendOutcome::NoRelay);
-        };
-        let relay = Relay::open(&url, self.config.outbound.timeout);
-        self.send_claimed(id, relay.as_ref()).await
+        let mut routes = Routes::new(self.main_relay()?);
+        if !routes.has_main() {
+            let mut c = self.db.read().await?;
+            let Some(row) = outbox::get_by_id(&mut c, id).await? else {
+                return Ok(SendOutcome::NotClaimed);
+            };
+            if own_server(&mut c, row.mailbox_id).await?.is_none() {
+                return Ok(SendOutcome::NoRelay);
+            }
+        }
+        self.send_claimed(id, &mut routes).await
     }
 
     /// One pass of the sender: every due message, up to the batch size,
-    /// claimed in one statement and sent over one connection; "sent" is
-    /// recorded while the next message goes out ([`SentMarker`]). Returns
-    /// what happened to each.
+    /// claimed in one statement and sent over one connection pool per
+    /// server; "sent" is recorded while the next message goes out
+    /// ([`SentMarker`]). Without a main relay only the messages of
+    /// mailboxes with their own server are due. Returns what happened to
+    /// each.
     pub async fn send_due_outbox(&self) -> AppResult<Vec<(OutboxId, SendOutcome)>> {
-        let Some(url) = self.relay_url()? else {
-            return Ok(Vec::new());
-        };
+        let mut routes = Routes::new(self.main_relay()?);
         let owner = self.config.node_id.as_str();
         let cfg = &self.config.outbound;
         let (rows, mut done) = {
             let mut c = self.db.read().await?;
-            let due = outbox::due(&mut c, now_ms(), cfg.batch).await?;
+            let (now, batch) = (now_ms(), cfg.batch);
+            let due = if routes.has_main() {
+                outbox::due(&mut c, now, batch).await?
+            } else {
+                mailbox_smtp::due_via_own_server(&mut c, now, batch).await?
+            };
             if due.is_empty() {
                 return Ok(Vec::new());
             }
@@ -90,11 +100,12 @@ impl App {
         if rows.is_empty() {
             return Ok(done);
         }
-        let relay = Relay::open(&url, cfg.timeout);
         let marker = SentMarker::start(self.db.clone(), owner.to_string());
-        // A message is only sent while its lease outlasts one more full
-        // attempt; otherwise another node could take it mid-send.
-        let needed = i64::try_from(cfg.timeout.as_millis()).unwrap_or(i64::MAX / 4) + 1000;
+        // A message waiting its turn holds only the claim's lease; once it
+        // is being sent, `lease::hold` renews it every third of the lease.
+        // So it is sent only while half the lease is left (the first
+        // renewal lands before the end), else it and the rest go back.
+        let needed = lease_ms(cfg) / 2;
         let mut rows = rows.into_iter();
         while let Some(row) = rows.next() {
             if !marker.healthy() || now_ms().saturating_add(needed) > row.lease_until {
@@ -105,14 +116,14 @@ impl App {
                 done.extend(rest.into_iter().map(|id| (id, SendOutcome::NotClaimed)));
                 break;
             }
-            let result = send_row(relay.as_ref(), &row).await;
-            let outcome = match result {
-                Ok(()) => {
+            let outcome = match self.send_row(&row, owner, &mut routes).await? {
+                None => SendOutcome::NotClaimed,
+                Some(Ok(())) => {
                     marker.sent(row.id);
                     tracing::info!(outbox = %row.id, attempts = row.attempts + 1, "message sent");
                     SendOutcome::Sent
                 }
-                Err(e) => self.record_failure(&row, owner, e).await?,
+                Some(Err(e)) => self.record_failure(&row, owner, e).await?,
             };
             done.push((row.id, outcome));
         }
@@ -120,11 +131,7 @@ impl App {
         Ok(done)
     }
 
-    async fn send_claimed(
-        &self,
-        id: OutboxId,
-        relay: Result<&Relay, &SendError>,
-    ) -> AppResult<SendOutcome> {
+    async fn send_claimed(&self, id: OutboxId, routes: &mut Routes) -> AppResult<SendOutcome> {
         let owner = self.config.node_id.as_str();
         let row = {
             let mut c = self.db.read().await?;
@@ -136,15 +143,44 @@ impl App {
         let Some(row) = row else {
             return Ok(SendOutcome::NotClaimed);
         };
-        match send_row(relay, &row).await {
-            Ok(()) => {
+        match self.send_row(&row, owner, routes).await? {
+            None => Ok(SendOutcome::NotClaimed),
+            Some(Ok(())) => {
                 let mut c = self.db.read().await?;
                 outbox::mark_sent(&mut c, id, owner, now_ms()).await?;
                 tracing::info!(outbox = %id, attempts = row.attempts + 1, "message sent");
                 Ok(SendOutcome::Sent)
             }
-            Err(e) => self.record_failure(&row, owner, e).await,
+            Some(Err(e)) => self.record_failure(&row, owner, e).await,
         }
+    }
+
+    /// Hands a claimed row to its server, renewing the lease meanwhile.
+    /// `None` when the lease was lost (its new holder finishes it).
+    async fn send_row(
+        &self,
+        row: &OutboxRecord,
+        owner: &str,
+        routes: &mut Routes,
+    ) -> AppResult<Option<Result<(), SendError>>> {
+        Ok(Some(
+            match routes.for_mailbox(self, row.mailbox_id).await? {
+                Some(Ok(relay)) => {
+                    let send = relay.send(&row.envelope_from, &row.envelope_to, &row.raw);
+                    let lease_ms = lease_ms(&self.config.outbound);
+                    match lease::hold(&self.db, row.id, owner, lease_ms, send).await {
+                        Some(r) => r,
+                        None => return Ok(None),
+                    }
+                }
+                Some(Err(e)) => Err(e),
+                // The settings changed since the row was picked.
+                None => Err(SendError::Temporary(
+                    "no SMTP relay is configured and the mailbox has no SMTP server of its own"
+                        .into(),
+                )),
+            },
+        ))
     }
 
     /// Queued again later, or failed for good.

@@ -5,11 +5,16 @@ mod account;
 mod auto_reply;
 mod collaboration;
 mod compose;
+mod contacts;
 mod conversations;
+mod dkim;
 mod extract;
+mod mailbox_smtp;
 mod mailboxes;
 mod me;
+mod notify;
 mod pop_accounts;
+mod search;
 mod shared;
 mod templates;
 mod tokens;
@@ -64,6 +69,11 @@ pub(crate) fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(conversations::routes())
         .merge(pop_accounts::routes())
         .merge(templates::routes())
+        .merge(search::routes())
+        .merge(contacts::routes())
+        .merge(notify::routes())
+        .merge(dkim::routes())
+        .merge(mailbox_smtp::routes())
         .merge(workspace::routes())
         .merge(collaboration::routes())
         .merge(auto_reply::routes())

@@ -40,7 +40,10 @@ async fn home(
     };
     let mailboxes = s.app.visible_mailboxes(&user.actor).await?;
     Ok(HomePage {
-        page: Page::for_user("Mailboxes", &user, "home").with_notice(q.notice.as_deref()),
+        page: Page::for_user("Mailboxes", &user, "home")
+            .with_notice(q.notice.as_deref())
+            .with_saved_searches(&s.app, &user)
+            .await?,
         mailboxes,
     }
     .into_response())

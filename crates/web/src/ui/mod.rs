@@ -7,6 +7,7 @@ mod compose_multipart;
 mod conversation_actions;
 mod conversations;
 mod form;
+mod found;
 mod home;
 mod invite;
 mod lists;
@@ -17,7 +18,9 @@ pub(crate) mod page;
 pub(crate) mod presence;
 
 pub(crate) use conversations::download;
+mod contacts;
 mod preferences;
+mod search;
 mod settings;
 mod signup;
 
@@ -39,6 +42,8 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(message_body::routes())
         .merge(notes::routes())
         .merge(presence::routes())
+        .merge(search::routes())
+        .merge(contacts::routes())
         .layer(tower_http::limit::RequestBodyLimitLayer::new(
             crate::FORM_BODY_LIMIT,
         ))

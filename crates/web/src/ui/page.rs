@@ -12,6 +12,15 @@ pub(crate) struct Page {
     pub notice: Option<String>,
     /// Which top-level area is active, for the navigation.
     pub section: &'static str,
+    /// Saved searches for the sidebar (`saved_searches.html`); filled by
+    /// pages that show them, see [`Page::with_saved_searches`].
+    pub saved_searches: Vec<SavedLink>,
+}
+
+pub(crate) struct SavedLink {
+    pub id: i64,
+    pub name: String,
+    pub shared: bool,
 }
 
 pub(crate) struct PageUser {
@@ -30,6 +39,7 @@ impl Page {
             user: None,
             notice: None,
             section: "",
+            saved_searches: Vec::new(),
         }
     }
 
@@ -40,7 +50,27 @@ impl Page {
             user: Some(PageUser::from_actor(&user.actor)),
             notice: None,
             section,
+            saved_searches: Vec::new(),
         }
+    }
+
+    /// Lists the user's saved searches in the sidebar.
+    pub async fn with_saved_searches(
+        mut self,
+        app: &ecp_app::App,
+        user: &CurrentUser,
+    ) -> Result<Self, crate::error::PageError> {
+        self.saved_searches = app
+            .saved_searches(&user.actor)
+            .await?
+            .into_iter()
+            .map(|s| SavedLink {
+                id: s.id,
+                name: s.name,
+                shared: s.shared,
+            })
+            .collect();
+        Ok(self)
     }
 
     /// Shows the notice a redirect asked for. Only known codes are shown, so
@@ -86,6 +116,14 @@ fn notice_text(code: &str) -> Option<&'static str> {
         "options-saved" => "Account Options were saved.",
         "profile-saved" => "Your name and email address were saved.",
         "signature-saved" => "Your personal signature was saved.",
+        "search-saved" => "The search was saved.",
+        "search-deleted" => "The saved search was deleted.",
+        "contact-saved" => {
+            "Added to Contacts: this sender's mail is never spam, and their spam conversations were moved back."
+        }
+        "contact-unsaved" => "Removed from Contacts.",
+        "notifications-saved" => "Your notification choices were saved.",
+        "rss-revoked" => "Your RSS token was revoked: feed addresses with it stop working.",
         "invite-accepted" => "Welcome! Your password is set and you are signed in.",
         "owner-transferred" => {
             "Ownership was transferred. Sign in again to continue as an administrator."

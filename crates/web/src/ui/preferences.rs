@@ -26,6 +26,9 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/preferences/signature", post(save_signature))
         .route("/preferences/tokens", post(create_token))
         .route("/preferences/tokens/{id}/revoke", post(revoke_token))
+        .route("/preferences/notifications", post(save_notifications))
+        .route("/preferences/rss", post(new_rss_token))
+        .route("/preferences/rss/revoke", post(revoke_rss_token))
 }
 
 struct TokenView {
@@ -47,6 +50,9 @@ struct PreferencesPage {
     token_name: String,
     new_token: Option<CreatedToken>,
     api_note: Option<String>,
+    notify_assigned: bool,
+    has_rss_token: bool,
+    new_rss_token: Option<String>,
     errors: FieldErrors,
     message: Option<String>,
 }
@@ -61,6 +67,7 @@ struct Shown {
     signature: Option<String>,
     token_name: Option<String>,
     new_token: Option<CreatedToken>,
+    new_rss_token: Option<String>,
     notice: Option<String>,
     error: Option<FormError>,
 }
@@ -69,6 +76,7 @@ async fn render(s: &AppState, user: &CurrentUser, shown: Shown) -> Result<Respon
     let me = s.app.get_user(&user.actor, user.actor.user_id).await?;
     let account = s.app.account(&user.actor).await?;
     let tz = &account.options.time_zone;
+    let prefs = s.app.preferences(&user.actor).await?;
     let tokens = s
         .app
         .list_tokens(&user.actor)
@@ -101,6 +109,9 @@ async fn render(s: &AppState, user: &CurrentUser, shown: Shown) -> Result<Respon
         token_name: shown.token_name.unwrap_or_default(),
         new_token: shown.new_token,
         api_note: api_access(account.plan, &account.options).err(),
+        notify_assigned: prefs.notify_assigned,
+        has_rss_token: prefs.has_rss_token,
+        new_rss_token: shown.new_rss_token,
         errors,
         message,
     };
@@ -251,4 +262,55 @@ async fn revoke_token(
     let id = ApiTokenId(path_id(&id)?);
     s.app.revoke_token(&user.actor, id).await?;
     Ok(Redirect::to("/preferences?notice=token-revoked").into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct NotificationsForm {
+    notify_assigned: Option<String>,
+}
+
+async fn save_notifications(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    CsrfForm(f): CsrfForm<NotificationsForm>,
+) -> Result<Response, PageError> {
+    let on = f.notify_assigned.is_some();
+    match s.app.set_notify_assigned(&user.actor, on).await {
+        Ok(()) => Ok(Redirect::to("/preferences?notice=notifications-saved").into_response()),
+        Err(e) => {
+            let shown = Shown {
+                error: Some(FormError::from_app(e, &[])?),
+                ..Default::default()
+            };
+            render(&s, &user, shown).await
+        }
+    }
+}
+
+async fn new_rss_token(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    CsrfForm(_): CsrfForm<serde::de::IgnoredAny>,
+) -> Result<Response, PageError> {
+    let shown = match s.app.regenerate_rss_token(&user.actor).await {
+        Ok(secret) => Shown {
+            new_rss_token: Some(secret),
+            ..Default::default()
+        },
+        Err(e) => Shown {
+            error: Some(FormError::from_app(e, &[])?),
+            ..Default::default()
+        },
+    };
+    render(&s, &user, shown).await
+}
+
+async fn revoke_rss_token(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    CsrfForm(_): CsrfForm<serde::de::IgnoredAny>,
+) -> Result<Response, PageError> {
+    s.app.revoke_rss_token(&user.actor).await?;
+    Ok(Redirect::to("/preferences?notice=rss-revoked").into_response())
 }

@@ -1,9 +1,11 @@
 //! Account & Tools: a dialog-styled page with tabs (Mailboxes, Users,
-//! Templates, Account Options), reachable by URL. Owner and administrators
+//! Templates, DKIM, Account Options), reachable by URL. Owner and administrators
 //! only; Account Options for the owner alone.
 
 mod auto_reply;
+mod dkim;
 mod mailbox_form;
+mod mailbox_smtp;
 mod mailboxes;
 mod options;
 mod owner;
@@ -31,11 +33,13 @@ pub(crate) fn routes() -> Router<AppState> {
         )
         .merge(mailboxes::routes())
         .merge(pop_accounts::routes())
+        .merge(mailbox_smtp::routes())
         .merge(auto_reply::routes())
         .merge(users::routes())
         .merge(templates::routes())
         .merge(options::routes())
         .merge(owner::routes())
+        .merge(dkim::routes())
 }
 
 /// The dialog's frame: which tab is open, and which form the Save button
