@@ -28,6 +28,9 @@ struct ServerKey {
 pub(crate) struct Routes {
     main: Option<Result<Relay, SendError>>,
     own: HashMap<ServerKey, Result<Relay, SendError>>,
+    /// Each mailbox's server, looked up once a pass: a query per message
+    /// cost a third of the sender's rate on PostgreSQL (BENCHMARKS.md).
+    servers: HashMap<i64, Option<(SmtpServerRecord, bool)>>,
 }
 
 impl Routes {
@@ -35,6 +38,7 @@ impl Routes {
         Self {
             main,
             own: HashMap::new(),
+            servers: HashMap::new(),
         }
     }
 
@@ -49,9 +53,14 @@ impl Routes {
         app: &App,
         mailbox: MailboxId,
     ) -> AppResult<Option<Result<&Relay, SendError>>> {
-        let own = {
-            let mut c = app.db.read().await?;
-            own_server(&mut c, mailbox).await?
+        let own = match self.servers.get(&mailbox.0) {
+            Some(known) => known.clone(),
+            None => {
+                let mut c = app.db.read().await?;
+                let found = own_server(&mut c, mailbox).await?;
+                self.servers.insert(mailbox.0, found.clone());
+                found
+            }
         };
         let Some((server, required)) = own else {
             return Ok(self.main.as_ref().map(|r| r.as_ref().map_err(Clone::clone)));
