@@ -8,10 +8,15 @@
 //!
 //! `ecp-bench search --database-url URL WORDS...` runs the product's search
 //! on an existing database (one line per query: hits, milliseconds, ids).
+//!
+//! `ecp-bench workspace-data --database-url URL` fills an empty database
+//! with an account, agents, mailboxes and N synthetic conversations for
+//! the list, view and search load test (`scripts/bench-workspace.sh`).
 
 mod ingest;
 mod proc_stats;
 mod search;
+mod workspace_data;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -61,6 +66,20 @@ enum Command {
         #[arg(required = true)]
         queries: Vec<String>,
     },
+    /// Fill an empty database with synthetic conversations for the
+    /// workspace load test; prints `key=value` lines.
+    WorkspaceData {
+        /// `sqlite://FILE` or `postgres://…/db` (an empty database).
+        #[arg(long)]
+        database_url: String,
+        #[arg(long, default_value_t = 100_000)]
+        conversations: u64,
+        #[arg(long, default_value_t = 4)]
+        mailboxes: u64,
+        /// Agents besides the owner, each permitted on every mailbox.
+        #[arg(long, default_value_t = 20)]
+        agents: u64,
+    },
 }
 
 #[tokio::main]
@@ -79,5 +98,21 @@ async fn main() -> anyhow::Result<()> {
             migrate,
             queries,
         } => search::run(&database_url, migrate, &queries, limit).await,
+        Command::WorkspaceData {
+            database_url,
+            conversations,
+            mailboxes,
+            agents,
+        } => {
+            workspace_data::run(
+                &database_url,
+                &workspace_data::Options {
+                    conversations,
+                    mailboxes,
+                    agents,
+                },
+            )
+            .await
+        }
     }
 }

@@ -16,6 +16,7 @@ pub mod permission;
 pub mod plan;
 pub mod role;
 pub mod search;
+pub mod smtp_server;
 pub mod template;
 pub mod time_zone;
 pub mod validation;

@@ -40,6 +40,8 @@ pub struct Config {
     pub smtp_relay: Option<String>,
     /// Right-hand side of our Message-IDs; `None`: the send-as domain.
     pub message_id_domain: Option<String>,
+    /// Extra CA certificates (PEM) trusted for mailboxes' own SMTP servers.
+    pub smtp_ca_file: Option<PathBuf>,
     /// The autoresponder's loop breaker: at most this many auto-replies
     /// per mailbox within `autoreply_window`.
     pub autoreply_limit: u64,
@@ -102,6 +104,7 @@ pub struct Layer {
     pub dns_servers: Option<String>,
     pub smtp_relay: Option<String>,
     pub message_id_domain: Option<String>,
+    pub smtp_ca_file: Option<PathBuf>,
     pub autoreply_limit: Option<u64>,
     pub autoreply_window_minutes: Option<u64>,
 }
@@ -139,6 +142,7 @@ impl Layer {
             dns_servers: var("ECP_DNS_SERVERS"),
             smtp_relay: var("ECP_SMTP_RELAY"),
             message_id_domain: var("ECP_MESSAGE_ID_DOMAIN"),
+            smtp_ca_file: var("ECP_SMTP_CA_FILE").map(PathBuf::from),
             autoreply_limit: env_u64(&var, "ECP_AUTOREPLY_LIMIT")?,
             autoreply_window_minutes: env_u64(&var, "ECP_AUTOREPLY_WINDOW_MINUTES")?,
         })
@@ -184,6 +188,7 @@ impl Layer {
             dns_servers: top.dns_servers.or(self.dns_servers),
             smtp_relay: top.smtp_relay.or(self.smtp_relay),
             message_id_domain: top.message_id_domain.or(self.message_id_domain),
+            smtp_ca_file: top.smtp_ca_file.or(self.smtp_ca_file),
             autoreply_limit: top.autoreply_limit.or(self.autoreply_limit),
             autoreply_window_minutes: top
                 .autoreply_window_minutes
@@ -249,6 +254,7 @@ pub fn resolve(layer: Layer) -> Result<Config, Failure> {
             None => None,
         },
         message_id_domain: layer.message_id_domain,
+        smtp_ca_file: layer.smtp_ca_file,
         autoreply_limit: match layer.autoreply_limit.unwrap_or(50) {
             0 => {
                 return Err(Failure::config(

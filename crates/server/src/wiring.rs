@@ -78,6 +78,7 @@ pub fn app_config(config: &Config) -> Result<ecp_app::AppConfig, Failure> {
         outbound: ecp_app::outbound::OutboundConfig {
             smtp_relay: config.smtp_relay.clone(),
             message_id_domain: config.message_id_domain.clone(),
+            ca_pem: smtp_ca_pem(config)?,
             ..ecp_app::outbound::OutboundConfig::default()
         },
         pop: ecp_app::pop::PopConfig {
@@ -94,6 +95,28 @@ pub fn app_config(config: &Config) -> Result<ecp_app::AppConfig, Failure> {
         },
         ..ecp_app::AppConfig::default()
     })
+}
+
+/// The extra CA certificates for mailboxes' own SMTP servers, checked now
+/// so that a bad file stops the start rather than every send.
+fn smtp_ca_pem(config: &Config) -> Result<Option<Vec<u8>>, Failure> {
+    let Some(path) = &config.smtp_ca_file else {
+        return Ok(None);
+    };
+    let pem = std::fs::read(path)
+        .map_err(|e| Failure::config(format!("smtp_ca_file {}: {e}", path.display())))?;
+    let mut found = false;
+    for cert in rustls_pemfile::certs(&mut pem.as_slice()) {
+        cert.map_err(|e| Failure::config(format!("smtp_ca_file {}: {e}", path.display())))?;
+        found = true;
+    }
+    if !found {
+        return Err(Failure::config(format!(
+            "smtp_ca_file {}: no PEM certificate in it",
+            path.display()
+        )));
+    }
+    Ok(Some(pem))
 }
 
 /// SPF/DKIM/DMARC checks of incoming mail, named after the SMTP listener
@@ -122,4 +145,38 @@ fn node_id() -> String {
         .filter(|h| !h.is_empty())
         .unwrap_or_else(|| "node".to_string());
     format!("{host}:{}", std::process::id())
+}
+
+#[cfg(test)]
+mod smtp_ca_tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn smtp_ca_file_from_toml_and_env_is_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let toml = dir.path().join("ecp.toml");
+        std::fs::write(&toml, "smtp_ca_file = \"/nonexistent/ca.pem\"\n").unwrap();
+        let c = crate::config::load(Some(&toml), &|_| None).unwrap();
+        assert_eq!(
+            c.smtp_ca_file.as_deref(),
+            Some(Path::new("/nonexistent/ca.pem"))
+        );
+        assert!(smtp_ca_pem(&c).is_err());
+
+        let garbage = dir.path().join("garbage.pem");
+        std::fs::write(&garbage, "not a certificate").unwrap();
+        let name = garbage.display().to_string();
+        let c = crate::config::load(None, &|k| (k == "ECP_SMTP_CA_FILE").then(|| name.clone()))
+            .unwrap();
+        assert!(smtp_ca_pem(&c).is_err(), "no PEM certificate is refused");
+
+        let pem = ecp_testkit::tls::TestCert::generate(dir.path())
+            .unwrap()
+            .cert_pem;
+        std::fs::write(&garbage, &pem).unwrap();
+        assert_eq!(smtp_ca_pem(&c).unwrap(), Some(pem.into_bytes()));
+        let none = crate::config::load(None, &|_| None).unwrap();
+        assert_eq!(smtp_ca_pem(&none).unwrap(), None);
+    }
 }

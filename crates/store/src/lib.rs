@@ -17,6 +17,7 @@ mod error;
 pub mod folders;
 pub mod invites;
 pub mod login_failures;
+pub mod mailbox_smtp;
 pub mod mailboxes;
 pub mod messages;
 pub mod notes;

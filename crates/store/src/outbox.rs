@@ -261,6 +261,27 @@ pub async fn claim(
     Ok(done.rows_affected() == 1)
 }
 
+/// Extends `owner`'s lease while a slow send is under way. False when the
+/// lease was lost (it ran out and another node claimed the row).
+pub async fn renew(
+    conn: &mut AnyConnection,
+    id: OutboxId,
+    owner: &str,
+    now: i64,
+    lease_ms: i64,
+) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "UPDATE outbox SET lease_until = $1 \
+         WHERE id = $2 AND lease_owner = $3 AND state = 'sending'",
+    )
+    .bind(now + lease_ms)
+    .bind(id.0)
+    .bind(owner)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 /// The server accepted it. False if `owner` no longer held the lease (the
 /// row is then someone else's to finish).
 pub async fn mark_sent(

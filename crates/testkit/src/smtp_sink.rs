@@ -4,8 +4,13 @@
 //! (`mail_from`, `rcpt_tos`) and the message text (`data`).
 //!
 //! Its answer to DATA can be changed while it runs ([`SmtpSink::set_mode`]):
-//! accept, answer 451 for the next n messages, or answer 550 to all.
-//! (No TLS or AUTH yet: the sender's TLS paths are lettre's own.)
+//! accept, answer 451 for the next n messages, answer 550 to all, or wait
+//! before accepting (a slow server).
+//!
+//! [`SmtpSink::start_with`] adds STARTTLS (required before MAIL), implicit
+//! TLS (from the first byte) and AUTH PLAIN/LOGIN with one user (required
+//! before MAIL), with a fresh self-signed certificate ([`crate::tls`]) whose
+//! PEM the client is to trust ([`SmtpSink::ca_pem`]).
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -15,10 +20,12 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 
 const SCRIPT: &str = r#"
-import asyncio, json, os, sys
+import asyncio, json, os, ssl, sys
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 
 out_dir = sys.argv[1]
+opts = json.loads(sys.argv[2])
 mode_file = os.path.join(out_dir, "mode")
 counter = [0]
 
@@ -38,6 +45,8 @@ class Capture:
             return "451 4.3.0 Try again later, please"
         if mode == "550":
             return "550 5.1.1 <nobody@example.invalid>: Recipient address rejected: User unknown"
+        if mode.startswith("delay"):
+            await asyncio.sleep(float(mode.split()[1]))
         counter[0] += 1
         name = os.path.join(out_dir, "%06d.json" % counter[0])
         tmp = name + ".tmp"
@@ -46,9 +55,33 @@ class Capture:
                 "mail_from": envelope.mail_from,
                 "rcpt_tos": envelope.rcpt_tos,
                 "data": envelope.content.decode("utf-8", "surrogateescape"),
+                "tls": session.ssl is not None or server.transport.get_extra_info("ssl_object") is not None,
+                "auth_login": session.auth_data.login.decode() if isinstance(session.auth_data, LoginPassword) else None,
             }, f)
         os.rename(tmp, name)
         return "250 2.0.0 Ok: queued"
+
+def authenticator(server, session, envelope, mechanism, auth_data):
+    ok = (isinstance(auth_data, LoginPassword)
+          and auth_data.login.decode() == opts["user"]
+          and auth_data.password.decode() == opts["password"])
+    # handled=False: aiosmtpd answers 535 itself.
+    return AuthResult(success=ok, handled=False, auth_data=auth_data if ok else None)
+
+kwargs = {}
+ctx = None
+if opts.get("tls") != "none":
+    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ctx.load_cert_chain(opts["cert"], opts["key"])
+if opts.get("tls") == "starttls":
+    kwargs.update(tls_context=ctx, require_starttls=True)
+elif opts.get("tls") == "implicit":
+    kwargs.update(ssl_context=ctx)
+if opts.get("user") is not None:
+    kwargs.update(authenticator=authenticator, auth_required=True,
+                  # Implicit TLS is invisible to aiosmtpd's check, which
+                  # would then hide AUTH.
+                  auth_require_tls=opts.get("tls") == "starttls")
 
 import socket
 for attempt in range(10):
@@ -56,7 +89,7 @@ for attempt in range(10):
     s.bind(("127.0.0.1", 0))
     port = s.getsockname()[1]
     s.close()
-    controller = Controller(Capture(), hostname="127.0.0.1", port=port)
+    controller = Controller(Capture(), hostname="127.0.0.1", port=port, **kwargs)
     try:
         controller.start()
         break
@@ -76,6 +109,10 @@ pub struct Captured {
     pub mail_from: String,
     pub rcpt_tos: Vec<String>,
     pub data: String,
+    /// Whether the message came over TLS (STARTTLS or implicit).
+    pub tls: bool,
+    /// The user that logged in with AUTH, if any.
+    pub auth_login: Option<String>,
 }
 
 impl Captured {
@@ -89,23 +126,69 @@ impl Captured {
     }
 }
 
+/// How the sink secures its connections.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum SinkTls {
+    #[default]
+    None,
+    /// STARTTLS offered and required before MAIL.
+    StartTls,
+    /// TLS from the first byte (like port 465).
+    Implicit,
+}
+
+/// What [`SmtpSink::start_with`] sets up.
+#[derive(Debug, Clone, Default)]
+pub struct SinkOptions {
+    pub tls: SinkTls,
+    /// AUTH (PLAIN, LOGIN) required before MAIL, with this user and
+    /// password; over TLS only when the sink has TLS.
+    pub auth: Option<(String, String)>,
+}
+
 pub struct SmtpSink {
     child: Child,
     dir: tempfile::TempDir,
     pub port: u16,
+    ca_pem: Option<String>,
 }
 
 impl SmtpSink {
-    /// Starts the server and waits until it listens.
+    /// Starts a plain server without AUTH and waits until it listens.
     pub fn start() -> anyhow::Result<Self> {
+        Self::start_with(SinkOptions::default())
+    }
+
+    /// Starts the server with TLS and AUTH as asked and waits until it
+    /// listens.
+    pub fn start_with(opts: SinkOptions) -> anyhow::Result<Self> {
         let dir = tempfile::tempdir()?;
         let script = dir.path().join("sink.py");
         std::fs::write(&script, SCRIPT)?;
         let out = dir.path().join("mail");
         std::fs::create_dir(&out)?;
+        let mut spec = serde_json::json!({
+            "tls": match opts.tls {
+                SinkTls::None => "none",
+                SinkTls::StartTls => "starttls",
+                SinkTls::Implicit => "implicit",
+            },
+        });
+        let mut ca_pem = None;
+        if opts.tls != SinkTls::None {
+            let cert = crate::tls::TestCert::generate(dir.path())?;
+            spec["cert"] = cert.cert_path.display().to_string().into();
+            spec["key"] = cert.key_path.display().to_string().into();
+            ca_pem = Some(cert.cert_pem);
+        }
+        if let Some((user, password)) = &opts.auth {
+            spec["user"] = user.as_str().into();
+            spec["password"] = password.as_str().into();
+        }
         let mut child = Command::new("python3")
             .arg(&script)
             .arg(&out)
+            .arg(spec.to_string())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -125,7 +208,17 @@ impl SmtpSink {
                 );
             }
         };
-        Ok(Self { child, dir, port })
+        Ok(Self {
+            child,
+            dir,
+            port,
+            ca_pem,
+        })
+    }
+
+    /// The certificate (PEM) to trust when the sink has TLS.
+    pub fn ca_pem(&self) -> Option<&str> {
+        self.ca_pem.as_deref()
     }
 
     /// `smtp://127.0.0.1:PORT`, for the app's relay setting.
@@ -137,7 +230,8 @@ impl SmtpSink {
         self.dir.path().join("mail")
     }
 
-    /// `"ok"`, `"451 N"` (451 for the next N messages, then ok) or `"550"`.
+    /// `"ok"`, `"451 N"` (451 for the next N messages, then ok), `"550"`, or
+    /// `"delay S"` (wait S seconds, a decimal, before accepting each message).
     pub fn set_mode(&self, mode: &str) -> anyhow::Result<()> {
         let path = self.mail_dir().join("mode");
         let tmp = self.mail_dir().join("mode.tmp");
@@ -187,6 +281,8 @@ fn read_all(dir: &Path) -> anyhow::Result<Vec<Captured>> {
                 })
                 .unwrap_or_default(),
             data: v["data"].as_str().unwrap_or_default().to_string(),
+            tls: v["tls"].as_bool().unwrap_or(false),
+            auth_login: v["auth_login"].as_str().map(str::to_string),
         });
     }
     Ok(out)

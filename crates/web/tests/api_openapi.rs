@@ -308,6 +308,30 @@ const EXERCISED: &[(&str, &str, &str, &str)] = &[
         "api_dkim",
         "keys_made_listed_and_deleted",
     ),
+    (
+        "GET",
+        "/mailboxes/{id}/smtp",
+        "api_mailbox_smtp",
+        "set_read_test_remove",
+    ),
+    (
+        "PUT",
+        "/mailboxes/{id}/smtp",
+        "api_mailbox_smtp",
+        "bad_input_and_the_ssl_option",
+    ),
+    (
+        "DELETE",
+        "/mailboxes/{id}/smtp",
+        "api_mailbox_smtp",
+        "set_read_test_remove",
+    ),
+    (
+        "POST",
+        "/mailboxes/{id}/smtp/test",
+        "api_mailbox_smtp",
+        "set_read_test_remove",
+    ),
     ("GET", "/folders", "api_workspace", "workspace_flow"),
     (
         "GET",
@@ -419,6 +443,7 @@ const SOURCES: &[(&str, &str)] = &[
     ("api_pop_accounts", include_str!("api_pop_accounts.rs")),
     ("api_templates", include_str!("api_templates.rs")),
     ("api_compose", include_str!("api_compose.rs")),
+    ("api_mailbox_smtp", include_str!("api_mailbox_smtp.rs")),
     ("api_access", include_str!("api_access.rs")),
     ("permission_matrix", include_str!("permission_matrix.rs")),
     ("api_search", include_str!("api_search.rs")),

@@ -16,6 +16,12 @@
 //!
 //! Auto-BCC addresses go on the SMTP envelope only, never into headers.
 //!
+//! A mailbox with its own SMTP server ([`App::save_mailbox_smtp_server`])
+//! sends through it instead of the main relay; when the account requires
+//! SSL, a server without TLS is refused when saved and again when sending.
+//! The lease on a message is renewed while a slow server takes its time,
+//! so no second node sends it meanwhile.
+//!
 //! The one window that cannot be closed: the relay accepted the message and
 //! the process stopped before `sent` was committed. The lease then expires
 //! and the message is sent again, byte for byte, with the same Message-ID:
@@ -27,14 +33,21 @@
 
 pub(crate) mod compose;
 mod dkim;
+mod lease;
+mod own_server;
 mod relay;
+mod routes;
 mod send;
+mod test_email;
+mod transport;
 
 pub use compose::{NewOutgoing, Queued, ReplyInput, ReplyKind};
 pub use ecp_mail::compose::OutgoingAttachment;
 pub use ecp_store::outbox::{OutboxId, OutboxState, OutboxStatus};
+pub use own_server::SmtpServerView;
 pub use relay::{RelayUrl, SendError};
 pub use send::SendOutcome;
+pub use test_email::SmtpTestResult;
 
 use std::time::Duration;
 
@@ -66,6 +79,9 @@ pub struct OutboundConfig {
     pub message_id_domain: Option<String>,
     /// Messages claimed per pass of the sender.
     pub batch: i64,
+    /// Extra CA certificates (PEM) trusted for mailboxes' own SMTP servers,
+    /// besides the public roots (`smtp_ca_file`; tests put their CA here).
+    pub ca_pem: Option<Vec<u8>>,
 }
 
 impl Default for OutboundConfig {
@@ -79,6 +95,7 @@ impl Default for OutboundConfig {
             timeout: Duration::from_secs(60),
             message_id_domain: None,
             batch: 50,
+            ca_pem: None,
         }
     }
 }

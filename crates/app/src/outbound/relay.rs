@@ -60,6 +60,10 @@ pub(crate) struct Relay {
 }
 
 impl Relay {
+    pub(crate) fn from_transport(transport: AsyncSmtpTransport<Tokio1Executor>) -> Relay {
+        Relay { transport }
+    }
+
     pub(crate) fn open(url: &RelayUrl, timeout: Duration) -> Result<Relay, SendError> {
         let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(&url.0)
             .map_err(|e| SendError::Temporary(format!("SMTP relay: {e}")))?

@@ -1,13 +1,17 @@
 //! The sender: claim a queued message by lease, hand it to the relay,
 //! record what happened. Several nodes may run it on one database: the
 //! claim is one conditional UPDATE, so each message has one sender at a
-//! time, and a node that dies mid-send leaves a lease that runs out.
+//! time, a node that dies mid-send leaves a lease that runs out, and a
+//! node that is only slow keeps renewing it.
 
+use super::lease;
 use super::relay::{Relay, RelayUrl, SendError};
+use super::routes::{Routes, own_server};
 use crate::actor::Actor;
 use crate::error::AppError;
 use crate::{App, AppResult, now_ms};
 use ecp_domain::conversation::ConversationId;
+use ecp_store::mailbox_smtp;
 use ecp_store::outbox::{self, OutboxId, OutboxStatus};
 
 /// What one attempt at one message came to.
@@ -37,42 +41,51 @@ impl App {
         }
     }
 
+    fn main_relay(&self) -> AppResult<Option<Result<Relay, SendError>>> {
+        Ok(self
+            .relay_url()?
+            .map(|url| Relay::open(&url, self.config.outbound.timeout)))
+    }
+
     /// Sends one queued message now if it is due and free.
     pub async fn send_outbox_item(&self, id: OutboxId) -> AppResult<SendOutcome> {
-        let Some(url) = self.relay_url()? else {
-            return Ok(SendOutcome::NoRelay);
-        };
-        let relay = Relay::open(&url, self.config.outbound.timeout);
-        self.send_claimed(id, relay.as_ref()).await
+        let mut routes = Routes::new(self.main_relay()?);
+        if !routes.has_main() {
+            let mut c = self.db.read().await?;
+            let Some(row) = outbox::get_by_id(&mut c, id).await? else {
+                return Ok(SendOutcome::NotClaimed);
+            };
+            if own_server(&mut c, row.mailbox_id).await?.is_none() {
+                return Ok(SendOutcome::NoRelay);
+            }
+        }
+        self.send_claimed(id, &mut routes).await
     }
 
     /// One pass of the sender: every due message, up to the batch size, one
-    /// connection pool for all of them. Returns what happened to each.
+    /// connection pool per server for all of them. Without a main relay
+    /// only the messages of mailboxes with their own server are due.
+    /// Returns what happened to each.
     pub async fn send_due_outbox(&self) -> AppResult<Vec<(OutboxId, SendOutcome)>> {
-        let Some(url) = self.relay_url()? else {
-            return Ok(Vec::new());
-        };
+        let mut routes = Routes::new(self.main_relay()?);
         let due = {
             let mut c = self.db.read().await?;
-            outbox::due(&mut c, now_ms(), self.config.outbound.batch).await?
+            let (now, batch) = (now_ms(), self.config.outbound.batch);
+            if routes.has_main() {
+                outbox::due(&mut c, now, batch).await?
+            } else {
+                mailbox_smtp::due_via_own_server(&mut c, now, batch).await?
+            }
         };
-        if due.is_empty() {
-            return Ok(Vec::new());
-        }
-        let relay = Relay::open(&url, self.config.outbound.timeout);
         let mut done = Vec::with_capacity(due.len());
         for id in due {
-            let outcome = self.send_claimed(id, relay.as_ref()).await?;
+            let outcome = self.send_claimed(id, &mut routes).await?;
             done.push((id, outcome));
         }
         Ok(done)
     }
 
-    async fn send_claimed(
-        &self,
-        id: OutboxId,
-        relay: Result<&Relay, &SendError>,
-    ) -> AppResult<SendOutcome> {
+    async fn send_claimed(&self, id: OutboxId, routes: &mut Routes) -> AppResult<SendOutcome> {
         let owner = self.config.node_id.as_str();
         let cfg = &self.config.outbound;
         let lease_ms = i64::try_from(cfg.lease.as_millis()).unwrap_or(i64::MAX / 4);
@@ -86,13 +99,19 @@ impl App {
         let Some(row) = row else {
             return Ok(SendOutcome::NotClaimed);
         };
-        let result = match relay {
-            Ok(relay) => {
-                relay
-                    .send(&row.envelope_from, &row.envelope_to, &row.raw)
-                    .await
+        let result = match routes.for_mailbox(self, row.mailbox_id).await? {
+            Some(Ok(relay)) => {
+                let send = relay.send(&row.envelope_from, &row.envelope_to, &row.raw);
+                match lease::hold(&self.db, id, owner, lease_ms, send).await {
+                    Some(r) => r,
+                    None => return Ok(SendOutcome::NotClaimed),
+                }
             }
-            Err(e) => Err(e.clone()),
+            Some(Err(e)) => Err(e),
+            // The settings changed since the row was picked.
+            None => Err(SendError::Temporary(
+                "no SMTP relay is configured and the mailbox has no SMTP server of its own".into(),
+            )),
         };
         let mut c = self.db.read().await?;
         let attempts = row.attempts + 1;

@@ -186,7 +186,7 @@ impl App {
         }
     }
 
-    async fn check_mailbox_writable(
+    pub(crate) async fn check_mailbox_writable(
         &self,
         c: &mut Conn,
         actor: &Actor,

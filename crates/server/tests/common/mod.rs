@@ -31,6 +31,7 @@ const SETTINGS: &[&str] = &[
     "ECP_DNS_SERVERS",
     "ECP_SMTP_RELAY",
     "ECP_MESSAGE_ID_DOMAIN",
+    "ECP_SMTP_CA_FILE",
     "RUST_LOG",
 ];
 

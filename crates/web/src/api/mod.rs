@@ -9,6 +9,7 @@ mod contacts;
 mod conversations;
 mod dkim;
 mod extract;
+mod mailbox_smtp;
 mod mailboxes;
 mod me;
 mod notify;
@@ -72,6 +73,7 @@ pub(crate) fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(contacts::routes())
         .merge(notify::routes())
         .merge(dkim::routes())
+        .merge(mailbox_smtp::routes())
         .merge(workspace::routes())
         .merge(collaboration::routes())
         .merge(auto_reply::routes())

@@ -5,6 +5,7 @@
 
 use super::auto_reply::{self, AutoReplySection};
 use super::mailbox_form::{MailboxForm, PermissionRow, permission_rows};
+use super::mailbox_smtp::{self, SmtpOutcome, SmtpSection};
 use super::pop_accounts::{self, PopSection};
 use super::pop_form::TestResult;
 use super::{Dialog, mailbox_usage, mailboxes_read_only_note, require_admin};
@@ -129,6 +130,8 @@ struct EditPage {
     message: Option<String>,
     /// The connected POP accounts of a saved mailbox.
     pop: Option<PopSection>,
+    /// Its own SMTP server, for administrators.
+    smtp: Option<SmtpSection>,
     /// The autoresponder of a saved mailbox.
     auto_reply: Option<AutoReplySection>,
 }
@@ -143,6 +146,8 @@ pub(super) struct EditState {
     notice: Option<String>,
     /// A "Test connection" answer to show next to that POP account.
     pop_test: Option<(PopAccountId, TestResult)>,
+    /// What an Outgoing mail (SMTP) submission left to show.
+    smtp: SmtpOutcome,
 }
 
 impl EditState {
@@ -155,11 +160,17 @@ impl EditState {
             error: None,
             notice,
             pop_test: None,
+            smtp: SmtpOutcome::default(),
         }
     }
 
     pub(super) fn with_pop_test(mut self, id: PopAccountId, result: TestResult) -> Self {
         self.pop_test = Some((id, result));
+        self
+    }
+
+    pub(super) fn with_smtp(mut self, outcome: SmtpOutcome) -> Self {
+        self.smtp = outcome;
         self
     }
 }
@@ -201,6 +212,12 @@ pub(super) async fn render_edit(
         Some(id) => Some(pop_accounts::section(s, user, id, st.read_only, st.pop_test).await?),
         None => None,
     };
+    let smtp = match st.current {
+        Some(id) if user.actor.is_admin() => {
+            Some(mailbox_smtp::section(s, user, id, st.read_only, st.smtp).await?)
+        }
+        _ => None,
+    };
     let auto_reply = match st.current {
         Some(id) => Some(auto_reply::section(s, user, id, st.read_only).await?),
         None => None,
@@ -210,7 +227,11 @@ pub(super) async fn render_edit(
         page.notice = st
             .notice
             .as_deref()
-            .and_then(|c| pop_accounts::notice_text(c).or_else(|| auto_reply::notice_text(c)))
+            .and_then(|c| {
+                pop_accounts::notice_text(c)
+                    .or_else(|| mailbox_smtp::notice_text(c))
+                    .or_else(|| auto_reply::notice_text(c))
+            })
             .map(str::to_string);
     }
     let page = EditPage {
@@ -234,6 +255,7 @@ pub(super) async fn render_edit(
         errors,
         message,
         pop,
+        smtp,
         auto_reply,
     };
     Ok((status, page).into_response())
@@ -251,6 +273,7 @@ async fn new_form(State(s): State<AppState>, user: CurrentUser) -> Result<Respon
         error: None,
         notice: None,
         pop_test: None,
+        smtp: SmtpOutcome::default(),
     };
     render_edit(&s, &user, st).await
 }
@@ -292,6 +315,7 @@ async fn create(
         error: Some(error),
         notice: None,
         pop_test: None,
+        smtp: SmtpOutcome::default(),
     };
     render_edit(&s, &user, st).await
 }
@@ -342,6 +366,7 @@ async fn update(
         error: Some(error),
         notice: None,
         pop_test: None,
+        smtp: SmtpOutcome::default(),
     };
     render_edit(&s, &user, st).await
 }

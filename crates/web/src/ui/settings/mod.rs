@@ -5,6 +5,7 @@
 mod auto_reply;
 mod dkim;
 mod mailbox_form;
+mod mailbox_smtp;
 mod mailboxes;
 mod options;
 mod owner;
@@ -32,6 +33,7 @@ pub(crate) fn routes() -> Router<AppState> {
         )
         .merge(mailboxes::routes())
         .merge(pop_accounts::routes())
+        .merge(mailbox_smtp::routes())
         .merge(auto_reply::routes())
         .merge(users::routes())
         .merge(templates::routes())
