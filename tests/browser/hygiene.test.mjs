@@ -84,6 +84,26 @@ test('every page loads cleanly and can be screenshot', async (t) => {
     await visit('/preferences', 'preferences');
   });
 
+  await step('the workspace: My Mail, Recent Actions, search, saved searches, contacts, Users Online', async () => {
+    await visit('/my-mail', 'my-mail');
+    await visit('/activity', 'activity');
+    await visit('/users/online', 'users-online');
+    await visit('/contacts', 'contacts');
+    await visit('/search', 'search');
+    await visit('/search?q=nothing-like-this', 'search-nothing');
+    await page.getByText('Nothing found.').waitFor();
+    await page.getByLabel('Name', { exact: true }).fill('Nothing at all');
+    await Promise.all([
+      page.waitForURL(/notice=search-saved/),
+      page.getByRole('button', { name: 'Save this search' }).click(),
+    ]);
+    shots.push(await screenshot(page, 'hygiene-search-saved'));
+    const saved = await page.locator('#saved-searches').getByRole('link', { name: 'Nothing at all' }).getAttribute('href');
+    assert.match(saved, /^\/saved-searches\/\d+$/);
+    await visit(saved, 'saved-search');
+    await page.getByRole('heading', { level: 1, name: 'Nothing at all' }).waitFor();
+  });
+
   await step('forms that refuse, and the pages they lead to', async () => {
     // A mailbox without a name or address.
     await visit('/settings/mailboxes/new', 'mailbox-new-again');

@@ -88,3 +88,79 @@ export async function createAccount(page, baseUrl, { owner, plan = 'Premium', ma
   const href = await page.getByRole('main').getByRole('link', { name: mailbox }).first().getAttribute('href');
   return Number(href.split('/').pop());
 }
+
+/// A tiny SMTP server on localhost standing for the outgoing relay
+/// (ECP_SMTP_RELAY=smtp://127.0.0.1:PORT, plain, no auth): it accepts every
+/// message and keeps the envelope and the data, so a test can check what
+/// the product really sent.
+export async function startSmtpCapture() {
+  const messages = [];
+  const server = net.createServer((sock) => {
+    sock.setEncoding('latin1');
+    let buf = '';
+    let inData = false;
+    let from = '';
+    let rcpts = [];
+    let data = '';
+    const reply = (line) => sock.write(line + '\r\n');
+    reply('220 capture.test ESMTP');
+    sock.on('data', (chunk) => {
+      buf += chunk;
+      for (;;) {
+        if (inData) {
+          const end = buf.indexOf('\r\n.\r\n');
+          if (end < 0) return;
+          data += buf.slice(0, end + 2);
+          buf = buf.slice(end + 5);
+          inData = false;
+          messages.push({ from, to: rcpts, data: data.replace(/^\.\./gm, '.') });
+          from = ''; rcpts = []; data = '';
+          reply('250 queued');
+          continue;
+        }
+        const nl = buf.indexOf('\r\n');
+        if (nl < 0) return;
+        const line = buf.slice(0, nl);
+        buf = buf.slice(nl + 2);
+        const verb = line.slice(0, 4).toUpperCase();
+        if (verb === 'EHLO') reply('250-capture.test\r\n250 8BITMIME');
+        else if (verb === 'MAIL') { from = (line.match(/<([^>]*)>/) || [])[1] || ''; reply('250 ok'); }
+        else if (verb === 'RCPT') { rcpts.push((line.match(/<([^>]*)>/) || [])[1] || ''); reply('250 ok'); }
+        else if (verb === 'DATA') { inData = true; reply('354 go on'); }
+        else if (verb === 'QUIT') { reply('221 bye'); sock.end(); return; }
+        else reply('250 ok');
+      }
+    });
+    sock.on('error', () => {});
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address();
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    messages,
+    /// Resolves to the first message for `rcpt` matching `re`, waiting up
+    /// to `ms` (the outbox sender runs every few seconds).
+    async waitFor(rcpt, re, ms = 20_000) {
+      const deadline = Date.now() + ms;
+      for (;;) {
+        const m = messages.find((x) => x.to.includes(rcpt) && re.test(x.data));
+        if (m) return m;
+        if (Date.now() > deadline) {
+          throw new Error(`no mail to ${rcpt} matching ${re}; got ${JSON.stringify(messages.map((x) => x.to))}`);
+        }
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    },
+    stop: () => new Promise((r) => server.close(r)),
+  };
+}
+
+/// The readable text of a raw message: itself, with quoted-printable soft
+/// breaks and escapes undone and base64 blocks decoded, so a test can look
+/// for words whatever transfer encoding the sender chose.
+export function readableText(raw) {
+  const qp = raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, h) => String.fromCharCode(parseInt(h, 16)));
+  const blocks = raw.match(/(?:^[A-Za-z0-9+/=]{16,}\r?\n)+/gm) || [];
+  const decoded = blocks.map((b) => Buffer.from(b.replace(/\s+/g, ''), 'base64').toString('utf8'));
+  return [qp, ...decoded].join('\n');
+}
