@@ -158,14 +158,13 @@ pub async fn run(url: &str, o: &Options) -> anyhow::Result<()> {
                     email: format!("agent{a}@bench.example"),
                     role: "user".into(),
                     password: PASSWORD.into(),
-                    ..Default::default()
                 },
             )
             .await?;
         agents.push(added.user.id);
     }
     let words = vocabulary();
-    let mut rng = Rng(0x5EED_0F_EC9);
+    let mut rng = Rng(0x0005_EED0_FEC9);
     let per = o.conversations.div_ceil(o.mailboxes);
     let mut mailboxes: Vec<MailboxId> = Vec::new();
     let started = std::time::Instant::now();
