@@ -8,7 +8,10 @@
 #
 # Usage: scripts/bench-workspace.sh
 # Environment: CONVERSATIONS (default 100000), DURATION seconds per kind
-# (default 20), CONNECTIONS (default 20), BENCH_CACHE (default
+# (default 20), CONNECTIONS (default 20), THINK_MS (default 0: every
+# connection sends its next request as soon as the answer arrives, the
+# saturation test; e.g. 1000: each of the 20 agents waits about a second
+# between clicks, like a person), BENCH_CACHE (default
 # /var/tmp/ecp-bench: the generated SQLite database is kept there and
 # reused by later runs), ECP_BENCH_PG_URL (default
 # postgres://postgres@127.0.0.1:5432/postgres; the database
@@ -82,6 +85,11 @@ local sorts = { "newest", "oldest" }
 local words = {}
 for w in string.gmatch("$words", "[^,]+") do words[#words + 1] = w end
 wrk.headers["Cookie"] = "$(cat "$work/cookie")"
+local think = ${THINK_MS:-0}
+if think > 0 then
+  -- An agent reads between clicks: half to one and a half times THINK_MS.
+  delay = function() return math.random(think / 2, think * 3 / 2) end
+end
 request = function()
   local path
   if "$kind" == "list" then
@@ -130,12 +138,12 @@ run_backend() {
   for _ in $(seq 1 100); do curl -sf "$base/healthz" >/dev/null && break; sleep 0.2; done
   curl -sf "$base/healthz" >/dev/null || { cat "$work/server.log" >&2; exit 1; }
   login
-  echo "== $label: $n conversations, $connections connections, ${duration}s per kind, load $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "== $label: $n conversations, $connections connections, think ${THINK_MS:-0} ms, ${duration}s per kind, load $(cut -d' ' -f1-3 /proc/loadavg)"
   for kind in list view search; do
     write_lua "$marker" "$kind"
     wrk -t2 -c"$connections" -d"${duration}s" --latency -s "$work/$kind.lua" "$base" \
       | tee "$work/$kind.out" | grep -E "Latency|Requests/sec|Non-2xx" >&2 || true
-    grep '^RESULT' "$work/$kind.out" | sed "s/^RESULT /RESULT backend=$label /"
+    grep '^RESULT' "$work/$kind.out" | sed "s/^RESULT /RESULT backend=$label think_ms=${THINK_MS:-0} /"
   done
   kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
 }
