@@ -2,13 +2,12 @@
 //! and reading them back through the mailbox permission policy.
 
 use crate::actor::Actor;
-use crate::error::AppError;
 use crate::{App, AppResult, now_ms};
 use ecp_domain::activity::Action;
 use ecp_domain::conversation::ConversationId;
 use ecp_domain::{AccountId, MailboxId, permission};
+use ecp_store::Conn;
 use ecp_store::activity::{self, NewActivity};
-use ecp_store::{Conn, conversations};
 
 pub use ecp_store::activity::ActivityRecord;
 
@@ -104,13 +103,7 @@ impl App {
         actor: &Actor,
         id: ConversationId,
     ) -> AppResult<Vec<ActivityRecord>> {
-        let conversation = {
-            let mut c = self.db.read().await?;
-            conversations::get_by_id(&mut c, id).await?
-        }
-        .filter(|c| c.account_id == actor.account_id)
-        .ok_or(AppError::NotFound)?;
-        self.mailbox(actor, conversation.mailbox_id).await?;
+        self.visible_conversation(actor, id).await?;
         let mut c = self.db.read().await?;
         Ok(activity::list_for_conversation(&mut c, id.0).await?)
     }

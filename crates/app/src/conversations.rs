@@ -72,13 +72,7 @@ impl App {
         actor: &Actor,
         id: ConversationId,
     ) -> AppResult<ConversationView> {
-        let conversation = {
-            let mut c = self.db.read().await?;
-            conversations::get_by_id(&mut c, id).await?
-        }
-        .filter(|c| c.account_id == actor.account_id)
-        .ok_or(AppError::NotFound)?;
-        self.mailbox(actor, conversation.mailbox_id).await?;
+        let conversation = self.visible_conversation(actor, id).await?;
         let mut c = self.db.read().await?;
         let messages = messages::list_for_conversation(&mut c, id).await?;
         let attachments = messages::attachments_for_conversation(&mut c, id).await?;
