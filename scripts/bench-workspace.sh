@@ -16,7 +16,7 @@
 # reused by later runs), ECP_BENCH_PG_URL (default
 # postgres://postgres@127.0.0.1:5432/postgres; the database
 # ecp_bench_ws_<N> is kept on that server and reused), SKIP_PG=1,
-# REGENERATE=1 (build the data again), PROFILE=dev (a quick check of the
+# SKIP_SQLITE=1, REGENERATE=1 (build the data again), PROFILE=dev (a quick check of the
 # script with debug binaries; figures from it mean nothing).
 # Installs wrk (Debian package) when missing.
 set -euo pipefail
@@ -153,7 +153,7 @@ export SEARCH_PATH
 
 sqlite_file="$cache/workspace-$n.db"
 [ "${REGENERATE:-0}" = 1 ] && rm -f "$sqlite_file" "$sqlite_file"-* "$cache/workspace-$n.sqlite.keys"
-run_backend sqlite "sqlite://$sqlite_file" "$cache/workspace-$n.sqlite.keys"
+[ "${SKIP_SQLITE:-0}" = 1 ] || run_backend sqlite "sqlite://$sqlite_file" "$cache/workspace-$n.sqlite.keys"
 
 if [ "${SKIP_PG:-0}" != 1 ] && psql "$pg_admin" -qtAc 'SELECT 1' >/dev/null 2>&1; then
   db="ecp_bench_ws_$n"

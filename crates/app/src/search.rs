@@ -12,11 +12,16 @@ use ecp_domain::validation::single_line;
 use ecp_store::conversation_search::{self, Scope};
 use ecp_store::conversations::ConversationRecord;
 use ecp_store::saved_searches;
+use std::time::{Duration, Instant};
 
 pub use ecp_store::saved_searches::SavedSearchRecord;
 
 /// Largest page of results, whatever is asked.
 pub const MAX_RESULTS_PAGE: i64 = 200;
+/// How long one search may read before it answers with what it found
+/// (the rest is a click away): a search for common words under narrow
+/// filters could otherwise keep a core busy long after its reader left.
+const SEARCH_TIME_LIMIT: Duration = Duration::from_secs(2);
 /// Saved searches per user (and shared ones per account).
 const MAX_SAVED: i64 = 100;
 
@@ -25,6 +30,9 @@ pub struct SearchResults {
     pub conversations: Vec<ConversationRecord>,
     /// Pass back as `before` for the next page; None on the last page.
     pub next: Option<(i64, i64)>,
+    /// The search ran out of time before a full page was found; `next`
+    /// goes on from where it stopped.
+    pub stopped_early: bool,
 }
 
 /// A saved search with its form read back.
@@ -53,8 +61,9 @@ impl App {
         Ok((false, ids))
     }
 
-    /// Conversations matching the form in the mailboxes the actor may see,
-    /// newest activity first. A mailbox filter naming a mailbox the actor
+    /// Conversations matching the form in the mailboxes the actor may see:
+    /// with words, the conversation with the newest matching message
+    /// first; with filters only, newest activity first. A mailbox filter naming a mailbox the actor
     /// may not see finds nothing (as if it did not exist).
     pub async fn search(
         &self,
@@ -74,7 +83,7 @@ impl App {
         let (all, mailboxes) = self.mailbox_scope(actor).await?;
         let limit = limit.clamp(1, MAX_RESULTS_PAGE);
         let mut c = self.db.read().await?;
-        let mut list = conversation_search::find(
+        let page = conversation_search::find(
             &mut c,
             self.db.backend(),
             Scope {
@@ -84,18 +93,14 @@ impl App {
             },
             &query,
             before,
-            limit + 1,
+            limit,
+            Instant::now() + SEARCH_TIME_LIMIT,
         )
         .await?;
-        let next = if list.len() as i64 > limit {
-            list.truncate(limit as usize);
-            list.last().map(|l| (l.last_message_at, l.id.0))
-        } else {
-            None
-        };
         Ok(SearchResults {
-            conversations: list,
-            next,
+            conversations: page.conversations,
+            next: page.next,
+            stopped_early: page.stopped_early,
         })
     }
 

@@ -9,6 +9,7 @@ use ecp_app::signup::SignupInput;
 use ecp_app::{Actor, App, AppConfig, AppError};
 use ecp_domain::conversation::{ConversationId, Status};
 use ecp_domain::search::SearchForm;
+use ecp_domain::time_zone::TimeZoneName;
 use ecp_domain::{MailboxId, MailboxInput};
 use ecp_testkit::both_backends;
 use ecp_testkit::db::TestDb;
@@ -144,7 +145,8 @@ both_backends!(
     add_to_contacts_moves_spam_back_and_exempts_later_mail,
     assigned_notification_is_delivered,
     assigning_emails_the_assignee,
-    rss_token_lookup
+    rss_token_lookup,
+    a_search_out_of_time_answers_with_what_it_found_and_goes_on
 );
 
 async fn filters_combine_within_permitted_mailboxes(t: TestDb) {
@@ -340,6 +342,59 @@ async fn dates_are_days_in_the_accounts_zone_and_pages_do_not_overlap(t: TestDb)
     unique.dedup();
     assert_eq!(seen.len(), 5);
     assert_eq!(unique.len(), 5);
+
+    // A conversation with several matching messages is listed once, where
+    // its newest match stands, on whichever page that falls.
+    let a = mail(
+        &f,
+        f.support,
+        "m1",
+        "Mo <mo@cust.example>",
+        "Multi one",
+        "multiword",
+    )
+    .await;
+    let b = mail(
+        &f,
+        f.support,
+        "m2",
+        "Nia <nia@cust.example>",
+        "Multi two",
+        "multiword",
+    )
+    .await;
+    let raw = "From: Mo <mo@cust.example>\r\nTo: x@in.acme.example\r\nSubject: Re: Multi one\r\n\
+               Message-ID: <m3@cust.example>\r\nIn-Reply-To: <m1@cust.example>\r\n\
+               References: <m1@cust.example>\r\nDate: Mon, 2 Mar 2026 11:00:00 +0000\r\n\r\nmultiword again\r\n";
+    let (_, outcome) = f
+        .app
+        .ingest(
+            f.support,
+            &Source::Import { key: "m3".into() },
+            raw.as_bytes(),
+        )
+        .await
+        .unwrap();
+    assert!(
+        matches!(outcome.unwrap(), ProcessOutcome::Filed { conversation, .. } if conversation == a),
+        "the answer threads into the first conversation"
+    );
+    let mut order = Vec::new();
+    let mut before = None;
+    for _ in 0..5 {
+        let page = f
+            .app
+            .search(&f.owner, &q("multiword"), before, 1)
+            .await
+            .unwrap();
+        order.extend(page.conversations.iter().map(|c| c.id.0));
+        match page.next {
+            Some(n) => before = Some(n),
+            None => break,
+        }
+    }
+    assert_eq!(order, vec![a.0, b.0]);
+    assert_eq!(ids(&f, &f.owner, &q("multiword")).await, vec![a.0, b.0]);
 }
 
 async fn saved_searches_personal_and_shared(t: TestDb) {
@@ -731,4 +786,78 @@ async fn rss_token_lookup(t: TestDb) {
     assert!(f.app.user_by_rss_token("").await.is_err());
     f.app.revoke_rss_token(&f.agent).await.unwrap();
     assert!(f.app.user_by_rss_token(&second).await.is_err());
+}
+
+async fn a_search_out_of_time_answers_with_what_it_found_and_goes_on(t: TestDb) {
+    use ecp_store::conversation_search::{self, Scope};
+    use std::time::Instant;
+    let f = fixture(t, AppConfig::default()).await;
+    let older = mail(
+        &f,
+        f.support,
+        "y",
+        "Yan <yan@cust.example>",
+        "Older",
+        "floodword",
+    )
+    .await;
+    let busy = mail(
+        &f,
+        f.support,
+        "x0",
+        "Xi <xi@cust.example>",
+        "Busy",
+        "floodword",
+    )
+    .await;
+    // 70 matching messages in one conversation: more than the first read.
+    for i in 1..70 {
+        let raw = format!(
+            "From: Xi <xi@cust.example>\r\nTo: x@in.acme.example\r\nSubject: Re: Busy\r\n\
+             Message-ID: <x{i}@cust.example>\r\nIn-Reply-To: <x{}@cust.example>\r\n\
+             Date: Mon, 2 Mar 2026 10:00:00 +0000\r\n\r\nfloodword {i}\r\n",
+            i - 1
+        );
+        f.app
+            .ingest(
+                f.support,
+                &Source::Import {
+                    key: format!("x{i}"),
+                },
+                raw.as_bytes(),
+            )
+            .await
+            .unwrap();
+    }
+    let query = q("floodword")
+        .parse(&TimeZoneName::default_zone(), f.owner.user_id)
+        .unwrap();
+    let scope = Scope {
+        account: f.owner.account_id,
+        all_mailboxes: true,
+        mailboxes: &[],
+    };
+    let backend = f.app.db().backend();
+    let mut c = f.app.db().read().await.unwrap();
+    // A deadline already past: the first read is all the search does.
+    let first = conversation_search::find(&mut c, backend, scope, &query, None, 1, Instant::now())
+        .await
+        .unwrap();
+    assert!(first.stopped_early);
+    assert_eq!(
+        first.conversations.iter().map(|c| c.id).collect::<Vec<_>>(),
+        vec![busy]
+    );
+    let next = first.next.expect("it says where to go on");
+    let later = Instant::now() + Duration::from_secs(30);
+    let rest = conversation_search::find(&mut c, backend, scope, &query, Some(next), 1, later)
+        .await
+        .unwrap();
+    assert!(!rest.stopped_early);
+    assert_eq!(
+        rest.conversations.iter().map(|c| c.id).collect::<Vec<_>>(),
+        vec![older],
+        "the busy conversation is not listed again"
+    );
+    assert_eq!(rest.next, None);
 }

@@ -4,7 +4,6 @@
 //! share a transaction.
 
 use crate::error::StoreError;
-use crate::folders::comma_list;
 use ecp_domain::conversation::{ConversationId, Status};
 use ecp_domain::workspace::TagName;
 use ecp_domain::{AccountId, MailboxId, UserId};
@@ -154,13 +153,15 @@ pub async fn tags_of_many(
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    Ok(sqlx::query_as(
+    let sql = format!(
         "SELECT ct.conversation_id, t.name FROM conversation_tags ct JOIN tags t ON t.id = ct.tag_id \
-         WHERE $1 LIKE '%,' || CAST(ct.conversation_id AS TEXT) || ',%' ORDER BY t.name",
-    )
-    .bind(comma_list(ids))
-    .fetch_all(conn)
-    .await?)
+         WHERE {} ORDER BY t.name",
+        crate::id_list::in_list("ct.conversation_id", ids)
+    );
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .persistent(false)
+        .fetch_all(conn)
+        .await?)
 }
 
 /// Every tag of the account with how many conversations carry it.

@@ -15,6 +15,7 @@ mod db;
 pub mod dkim_keys;
 mod error;
 pub mod folders;
+mod id_list;
 pub mod invites;
 pub mod login_failures;
 pub mod mailbox_smtp;

@@ -95,7 +95,10 @@ pub(crate) fn parse_cursor(s: Option<&str>) -> Result<Option<(i64, i64)>, ApiErr
     }
 }
 
-/// Conversations matching words and filters, newest activity first.
+/// Conversations matching words and filters: with words, the conversation
+/// with the newest matching message first; with filters only, newest
+/// activity first. A search stops after two seconds; a page may then hold
+/// fewer results than asked, and `next` goes on from where it stopped.
 #[utoipa::path(get, path = "/search", tag = "search",
     params(SearchParams, PageParams),
     responses(

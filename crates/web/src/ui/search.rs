@@ -39,6 +39,7 @@ struct SearchPage {
     searched: bool,
     rows: Vec<Row>,
     older: Option<String>,
+    stopped_early: bool,
     query_string: String,
     saved: Option<SavedSearch>,
     save_name: String,
@@ -96,6 +97,7 @@ async fn render(
 ) -> Result<Response, PageError> {
     let mut rows = Vec::new();
     let mut older = None;
+    let mut stopped_early = false;
     let mut error = error;
     let searched = !form.is_empty();
     if searched && error.is_none() {
@@ -104,6 +106,7 @@ async fn render(
                 let tz = s.app.account(&user.actor).await?.options.time_zone;
                 rows = found.conversations.iter().map(|c| row(c, &tz)).collect();
                 older = found.next.map(|(at, id)| format!("{at}.{id}"));
+                stopped_early = found.stopped_early;
             }
             Err(e) => error = Some(FormError::from_app(e, &[])?),
         }
@@ -124,6 +127,7 @@ async fn render(
         searched,
         rows,
         older,
+        stopped_early,
         saved,
         errors,
         message,
