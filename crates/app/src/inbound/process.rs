@@ -143,6 +143,12 @@ struct MailboxContext {
     mailbox: MailboxId,
     threshold: ecp_domain::SpamThreshold,
     maintain_assignments: bool,
+    /// The mailbox answers new conversations (Auto Reply on, a template
+    /// chosen, not stopped by the loop breaker). Only then is a new
+    /// conversation flagged for the autoresponder: flagging every one made
+    /// its worker clear 100,000 flags one transaction at a time after an
+    /// import, competing with the agents for the database.
+    auto_reply: bool,
 }
 
 /// Writes left for the end of the transaction, done in a few multi-row
@@ -516,11 +522,15 @@ impl App {
         let account = accounts::get_by_id(tx, mailbox.account_id)
             .await?
             .ok_or(AppError::NotFound)?;
+        let responder = ecp_store::autoresponder::get_for_mailbox(tx, mailbox.id).await?;
         let c = MailboxContext {
             account: account.id,
             mailbox: mailbox.id,
             threshold: account.options.spam_threshold,
             maintain_assignments: account.options.maintain_assignments,
+            auto_reply: responder.settings.enabled
+                && responder.settings.template.is_some()
+                && responder.tripped_at.is_none(),
         };
         cache.mailboxes.insert(mailbox.id.0, c);
         Ok(c)
@@ -567,6 +577,8 @@ impl App {
                     mailbox: context.mailbox,
                     threshold: context.threshold,
                     maintain_assignments: context.maintain_assignments,
+                    // Imported mail is history, not a new request.
+                    answerable: context.auto_reply && raw.source_kind != "import",
                     raw: id,
                     now,
                 };
@@ -599,6 +611,7 @@ struct Filing {
     mailbox: MailboxId,
     threshold: ecp_domain::SpamThreshold,
     maintain_assignments: bool,
+    answerable: bool,
     raw: RawId,
     now: i64,
 }
@@ -805,7 +818,7 @@ impl Filing {
                         spam_score_milli: score_milli,
                         spam_reasons: &reasons,
                         unparseable: false,
-                        autoreply_pending: !spam && automated.is_empty(),
+                        autoreply_pending: self.answerable && !spam && automated.is_empty(),
                         now: self.now,
                     },
                 )
