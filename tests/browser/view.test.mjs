@@ -58,6 +58,36 @@ function htmlMail(remote) {
   ].join('\r\n');
 }
 
+/// A short HTML mail: one paragraph.
+function shortMail() {
+  return [
+    'From: Carla Customer <carla@cust.example>',
+    `To: ${ADDRESS}`,
+    'Subject: Thanks, solved',
+    'Message-ID: <short-1@cust.example>',
+    'Date: Mon, 2 Mar 2026 11:00:00 +0000',
+    'MIME-Version: 1.0',
+    'Content-Type: text/html; charset=utf-8',
+    '',
+    '<p>Thanks, the new lamp works <b>fine</b>.</p>',
+    '',
+  ].join('\r\n');
+}
+
+/// The boxes of the thread column, the side panel and the first message
+/// frame, once app.js has fitted the frame to its mail.
+async function layoutBoxes(page) {
+  await page.waitForFunction(() => {
+    const f = document.querySelector('iframe.mail-frame');
+    return f && f.style.height !== '';
+  });
+  return {
+    thread: await page.locator('.conversation-thread').boundingBox(),
+    panel: await page.getByRole('complementary', { name: 'Conversation actions' }).boundingBox(),
+    frame: await page.locator('iframe.mail-frame').boundingBox(),
+  };
+}
+
 /// The natural width of an image (found by its alt text: the sanitizer
 /// drops ids) in the message frame; the frame keeps our
 /// origin (see ui/message_body.rs), so the page can look inside.
@@ -151,6 +181,41 @@ test('an HTML mail, a note and two agents on one conversation', async (t) => {
     const bg = await note.evaluate((el) => getComputedStyle(el).backgroundColor);
     assert.equal(bg, 'rgb(255, 248, 214)', 'notes are yellow');
     await screenshot(page, 'view-03-note');
+  });
+
+  await step('a short mail gets a short frame; the panel stands beside the thread, below it when narrow', async () => {
+    await sendMail(smtpAddrOf(ecp), 'carla@cust.example', ADDRESS, shortMail());
+    await page.goto(`${ecp.baseUrl}/mailboxes/${mailboxId}`);
+    await page.getByRole('link', { name: 'Thanks, solved' }).click();
+    await page.waitForURL(/\/conversations\/\d+$/);
+    await page.waitForLoadState('load');
+    const wide = await layoutBoxes(page);
+    assert.ok(wide.panel.x >= wide.thread.x + wide.thread.width - 1,
+      `at 1280 px the panel is right of the thread: ${JSON.stringify(wide)}`);
+    assert.ok(wide.panel.width >= 250 && wide.panel.width <= 330, `panel width ${wide.panel.width}`);
+    assert.ok(wide.thread.width > 2 * wide.panel.width, 'the thread is the wide column');
+    assert.ok(wide.frame.height < 200, `a one-paragraph mail's frame is ${wide.frame.height} px tall`);
+    assert.ok(wide.frame.height >= 60, `the frame keeps its minimum: ${wide.frame.height} px`);
+    // The frame shows all of the mail: nothing to scroll inside it.
+    const inner = await page.evaluate(() => {
+      const f = document.querySelector('iframe.mail-frame');
+      return { client: f.contentDocument.documentElement.clientHeight, scroll: f.contentDocument.documentElement.scrollHeight };
+    });
+    assert.ok(inner.scroll <= inner.client, `the frame scrolls: ${JSON.stringify(inner)}`);
+    await screenshot(page, 'view-06-short-mail-wide');
+
+    await page.setViewportSize({ width: 700, height: 900 });
+    await page.waitForFunction(() => {
+      const t = document.querySelector('.conversation-thread').getBoundingClientRect();
+      const p = document.querySelector('aside.conversation-panel').getBoundingClientRect();
+      return p.top >= t.bottom - 1;
+    });
+    const narrow = await layoutBoxes(page);
+    assert.ok(narrow.panel.y >= narrow.thread.y + narrow.thread.height - 1,
+      `at 700 px the panel is below the thread: ${JSON.stringify(narrow)}`);
+    assert.ok(narrow.frame.height < 200, `narrow, the frame is ${narrow.frame.height} px tall`);
+    await screenshot(page, 'view-07-short-mail-narrow');
+    await page.setViewportSize({ width: 1280, height: 900 });
   });
 
   const ctxB = await browser.newContext({ viewport: { width: 1280, height: 900 } });

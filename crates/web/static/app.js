@@ -180,25 +180,45 @@
 })();
 // Message frames: a mail's HTML lives in a sandboxed iframe (no scripts in
 // it; see ui/message_body.rs). Its sandbox keeps our origin so the page may
-// measure the document and fit the frame to it; without that it keeps its
-// fixed, resizable height.
+// measure the document and fit the frame to it: as tall as the mail, at
+// least MIN and at most MAX (then the frame scrolls). Without that it keeps
+// its fixed, resizable height from app.css.
 (function () {
   "use strict";
+  var MIN = 64;
+  var MAX = 20000;
   var fit = function (f) {
     try {
       var doc = f.contentDocument;
-      if (!doc || !doc.documentElement) { return; }
-      var h = Math.max(doc.documentElement.scrollHeight, doc.body ? doc.body.scrollHeight : 0);
-      if (h > 0) { f.style.height = Math.min(h + 4, 20000) + "px"; }
+      var win = f.contentWindow;
+      // Before the mail arrives the frame holds an empty about:blank.
+      if (!doc || !win || !doc.body || doc.URL === "about:blank") { return; }
+      var root = doc.documentElement;
+      // The root's box is the body with its margins, whatever the frame's
+      // height; the body's scroll height adds what overflows it (floats,
+      // positioned boxes). Not root.scrollHeight: that is never less than
+      // the frame's current height, so a frame could only ever grow.
+      var h = Math.max(root.getBoundingClientRect().height, doc.body.scrollHeight);
+      // A horizontal scrollbar (a wide table) takes room of its own.
+      h += Math.max(0, win.innerHeight - root.clientHeight);
+      h = Math.ceil(h);
+      if (h > 0) { f.style.height = Math.min(Math.max(h, MIN), MAX) + "px"; }
     } catch (e) { /* not readable: keep the fixed height */ }
   };
-  document.querySelectorAll("iframe.mail-frame").forEach(function (f) {
+  var frames = document.querySelectorAll("iframe.mail-frame");
+  frames.forEach(function (f) {
     f.addEventListener("load", function () {
       fit(f);
       // Images arriving later change the height once more.
       setTimeout(function () { fit(f); }, 500);
     });
     fit(f);
+  });
+  // A narrower or wider page wraps the mail's lines anew.
+  var pending = null;
+  window.addEventListener("resize", function () {
+    if (pending) { clearTimeout(pending); }
+    pending = setTimeout(function () { pending = null; frames.forEach(fit); }, 100);
   });
 })();
 
