@@ -9,7 +9,7 @@ use crate::{App, AppResult, now_ms};
 use ecp_domain::permission;
 use ecp_domain::search::SearchForm;
 use ecp_domain::validation::single_line;
-use ecp_store::conversation_search::{self, Scope};
+use ecp_store::conversation_search::{self, Budget, Scope};
 use ecp_store::conversations::ConversationRecord;
 use ecp_store::saved_searches;
 use std::time::{Duration, Instant};
@@ -94,7 +94,7 @@ impl App {
             &query,
             before,
             limit,
-            Instant::now() + SEARCH_TIME_LIMIT,
+            Budget::until(Instant::now() + SEARCH_TIME_LIMIT),
         )
         .await?;
         Ok(SearchResults {

@@ -789,7 +789,7 @@ async fn rss_token_lookup(t: TestDb) {
 }
 
 async fn a_search_out_of_time_answers_with_what_it_found_and_goes_on(t: TestDb) {
-    use ecp_store::conversation_search::{self, Scope};
+    use ecp_store::conversation_search::{self, Budget, Scope};
     use std::time::Instant;
     let f = fixture(t, AppConfig::default()).await;
     let older = mail(
@@ -840,16 +840,24 @@ async fn a_search_out_of_time_answers_with_what_it_found_and_goes_on(t: TestDb) 
     let backend = f.app.db().backend();
     let mut c = f.app.db().read().await.unwrap();
     // A deadline already past: the first read is all the search does.
-    let first = conversation_search::find(&mut c, backend, scope, &query, None, 1, Instant::now())
-        .await
-        .unwrap();
+    let first = conversation_search::find(
+        &mut c,
+        backend,
+        scope,
+        &query,
+        None,
+        1,
+        Budget::until(Instant::now()),
+    )
+    .await
+    .unwrap();
     assert!(first.stopped_early);
     assert_eq!(
         first.conversations.iter().map(|c| c.id).collect::<Vec<_>>(),
         vec![busy]
     );
     let next = first.next.expect("it says where to go on");
-    let later = Instant::now() + Duration::from_secs(30);
+    let later = Budget::until(Instant::now() + Duration::from_secs(30));
     let rest = conversation_search::find(&mut c, backend, scope, &query, Some(next), 1, later)
         .await
         .unwrap();
@@ -860,4 +868,32 @@ async fn a_search_out_of_time_answers_with_what_it_found_and_goes_on(t: TestDb) 
         "the busy conversation is not listed again"
     );
     assert_eq!(rest.next, None);
+
+    // Both ways of reading the hits (PostgreSQL lists few hits from the
+    // GIN index and reads many in message order; SQLite always reads in
+    // order) page the same, at every page size.
+    for few_hits in [0, i64::MAX] {
+        for size in [1, 2, 50] {
+            let budget = Budget { few_hits, ..later };
+            let mut order = Vec::new();
+            let mut before = None;
+            loop {
+                let page =
+                    conversation_search::find(&mut c, backend, scope, &query, before, size, budget)
+                        .await
+                        .unwrap();
+                assert!(!page.stopped_early);
+                order.extend(page.conversations.iter().map(|c| c.id));
+                match page.next {
+                    Some(n) => before = Some(n),
+                    None => break,
+                }
+            }
+            assert_eq!(
+                order,
+                vec![busy, older],
+                "few_hits {few_hits}, pages of {size}"
+            );
+        }
+    }
 }
