@@ -7,7 +7,7 @@ use crate::error::AppError;
 use crate::{App, AppResult, now_ms};
 use ecp_domain::conversation::ConversationId;
 use ecp_domain::{UserId, permission};
-use ecp_mail::compose::{self, Kind, Outgoing, Person};
+use ecp_mail::compose::{self, Automatic, Kind, Outgoing, Person};
 use ecp_store::outbox::{self, OutboxId};
 use ecp_store::{Conn, accounts, conversations, mailboxes, user_preferences, users};
 
@@ -96,7 +96,7 @@ impl App {
             subject: format!("Assigned to you: {}", conv.subject),
             body_html,
             conversation_token: u64::try_from(conv.id.0).ok(),
-            auto_reply: true,
+            automatic: Automatic::Generated,
             message_id_domain: self.config.outbound.message_id_domain.clone(),
             ..Outgoing::default()
         };

@@ -64,12 +64,18 @@ fn mail(id: &str, extra: &str) -> Vec<u8> {
 }
 
 async fn file(f: &Fixture, key: &str, raw: &[u8]) -> ProcessOutcome {
-    let (_, outcome) = f
-        .app
-        .ingest(f.mailbox, &Source::Import { key: key.into() }, raw)
-        .await
-        .unwrap();
+    file_from(f, &Source::Import { key: key.into() }, raw).await
+}
+
+async fn file_from(f: &Fixture, source: &Source, raw: &[u8]) -> ProcessOutcome {
+    let (_, outcome) = f.app.ingest(f.mailbox, source, raw).await.unwrap();
     outcome.unwrap()
+}
+
+fn smtp(key: &str) -> Source {
+    Source::Smtp {
+        envelope_id: key.into(),
+    }
 }
 
 /// A reply by `author`, as the outbound path will store it.
@@ -220,14 +226,54 @@ async fn maintain_assignments_off(t: TestDb) {
 
 async fn autoresponder_candidates(t: TestDb) {
     let f = fixture(t, false).await;
+    // Auto Reply off: nothing is flagged for the autoresponder.
+    let ProcessOutcome::Filed {
+        conversation: before,
+        ..
+    } = file_from(&f, &smtp("0"), &mail("o@cust.example", "")).await
+    else {
+        panic!()
+    };
+    assert!(!conversation(&f, before).await.autoreply_pending);
+    let owner = f.app.actor(f.owner).await.unwrap();
+    let template = f
+        .app
+        .create_template(
+            &owner,
+            &ecp_app::templates::TemplateInput {
+                name: "Thanks",
+                subject: "",
+                body_html: "<p>We have it.</p>",
+            },
+        )
+        .await
+        .unwrap()
+        .id
+        .0;
+    f.app
+        .set_autoresponder(&owner, f.mailbox, true, Some(template), "24")
+        .await
+        .unwrap();
+
     let ProcessOutcome::Filed {
         conversation: person,
         ..
-    } = file(&f, "1", &mail("p@cust.example", "")).await
+    } = file_from(&f, &smtp("1"), &mail("p@cust.example", "")).await
     else {
         panic!()
     };
     assert!(conversation(&f, person).await.autoreply_pending);
+    let ProcessOutcome::Filed {
+        conversation: imported,
+        ..
+    } = file(&f, "1i", &mail("i@cust.example", "")).await
+    else {
+        panic!()
+    };
+    assert!(
+        !conversation(&f, imported).await.autoreply_pending,
+        "imported mail is history, not a new request"
+    );
     let list = "List-Id: <news.example.org>\r\nPrecedence: list\r\n";
     let raw = String::from_utf8(mail("l@cust.example", list))
         .unwrap()
@@ -235,7 +281,7 @@ async fn autoresponder_candidates(t: TestDb) {
     let ProcessOutcome::Filed {
         conversation: listed,
         ..
-    } = file(&f, "2", raw.as_bytes()).await
+    } = file_from(&f, &smtp("2"), raw.as_bytes()).await
     else {
         panic!()
     };
@@ -249,7 +295,7 @@ async fn autoresponder_candidates(t: TestDb) {
         .replace("ann@cust.example", "bob@cust.example");
     let ProcessOutcome::Filed {
         conversation: auto, ..
-    } = file(&f, "3", raw.as_bytes()).await
+    } = file_from(&f, &smtp("3"), raw.as_bytes()).await
     else {
         panic!()
     };

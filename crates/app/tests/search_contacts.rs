@@ -695,7 +695,7 @@ async fn assigned_notification_is_delivered(t: TestDb) {
     assert!(head.contains(&format!("[#{}]", conv.0)), "{head}");
     assert!(head.contains("Assigned to you: Broken <toaster>"), "{head}");
     assert!(m.data.contains(&format!("/conversations/{}", conv.0)));
-    assert!(m.data.contains("Auto-Submitted"));
+    assert!(m.data.contains("Auto-Submitted: auto-generated"));
     assert_eq!(m.mail_from, "support@in.acme.example");
 
     // Turned off, or deactivated: nothing more is queued.

@@ -2,8 +2,8 @@
 //! way the customer's client and our own ingest would see them.
 
 use ecp_mail::compose::{
-    Built, ComposeError, Kind, Outgoing, OutgoingAttachment, Parent, Person, Quoted, Stamp, build,
-    build_at,
+    Automatic, Built, ComposeError, Kind, Outgoing, OutgoingAttachment, Parent, Person, Quoted,
+    Stamp, build, build_at,
 };
 use ecp_mail::{AutomatedReason, ParsedMessage, is_automated, parse};
 
@@ -31,7 +31,7 @@ fn reply() -> Outgoing {
         }),
         attachments: Vec::new(),
         max_attachment_bytes: None,
-        auto_reply: false,
+        automatic: Automatic::No,
         message_id_domain: None,
     }
 }
@@ -494,7 +494,7 @@ fn bad_addresses_are_refused() {
 #[test]
 fn auto_replies_are_marked_and_never_answered() {
     let mut out = reply();
-    out.auto_reply = true;
+    out.automatic = Automatic::Replied;
     let (built, p) = built_and_parsed(&out);
     let headers = header_block(&built.raw);
     assert!(
@@ -511,6 +511,13 @@ fn auto_replies_are_marked_and_never_answered() {
     assert_eq!(is_automated(&p), Some(AutomatedReason::AutoSubmitted));
     // RFC 3834: an auto-reply still threads under the message it answers.
     assert_eq!(p.in_reply_to, ["CAF=bob-2@mail.customer.test"]);
+
+    // Mail the product makes on its own (alerts, "assigned to you").
+    let mut out = reply();
+    out.automatic = Automatic::Generated;
+    let (built, p) = built_and_parsed(&out);
+    assert!(header_block(&built.raw).contains("\r\nAuto-Submitted: auto-generated"));
+    assert_eq!(is_automated(&p), Some(AutomatedReason::AutoSubmitted));
 
     let (built, p) = built_and_parsed(&reply());
     let names = header_names(&built.raw);

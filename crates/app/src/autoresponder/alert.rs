@@ -8,7 +8,7 @@ use crate::{App, AppResult};
 use ecp_domain::activity::Action;
 use ecp_domain::autoresponder::LoopBreaker;
 use ecp_domain::conversation::Status;
-use ecp_mail::compose::{Kind, Outgoing, Person};
+use ecp_mail::compose::{Automatic, Kind, Outgoing, Person};
 use ecp_store::mailboxes::MailboxRecord;
 use ecp_store::{Tx, users};
 use serde_json::json;
@@ -70,7 +70,7 @@ pub(super) async fn loop_breaker_tripped(
         subject: format!("Auto-replies stopped for mailbox {}", mailbox.name),
         body_html: body,
         // Marked automatic so that no robot, ours included, answers it.
-        auto_reply: true,
+        automatic: Automatic::Generated,
         message_id_domain: app.config.outbound.message_id_domain.clone(),
         ..Outgoing::default()
     };

@@ -14,7 +14,7 @@ use ecp_domain::activity::Action;
 use ecp_domain::autoresponder::is_own_address;
 use ecp_domain::conversation::{ConversationId, Status};
 use ecp_domain::template::TemplateContext;
-use ecp_mail::compose::{Kind, Outgoing, Parent, Person};
+use ecp_mail::compose::{Automatic, Kind, Outgoing, Parent, Person};
 use ecp_store::autoresponder::{self, OpeningMessage};
 use ecp_store::{Tx, conversations, mailboxes, templates};
 use serde_json::json;
@@ -157,7 +157,7 @@ impl App {
                     .map(str::to_string)
                     .collect(),
             }),
-            auto_reply: true,
+            automatic: Automatic::Replied,
             message_id_domain: self.config.outbound.message_id_domain.clone(),
             ..Outgoing::default()
         };

@@ -13,7 +13,7 @@ use super::body::bodies;
 use super::error::ComposeError;
 use super::header_values::{address, ascii_domain, display_name};
 use super::message_id::{Stamp, generate};
-use super::outgoing::{Kind, Outgoing, OutgoingAttachment, Person};
+use super::outgoing::{Automatic, Kind, Outgoing, OutgoingAttachment, Person};
 use super::subject::subject;
 use super::thread::{ThreadHeaders, thread_headers};
 
@@ -92,12 +92,17 @@ pub(crate) fn build_at(out: &Outgoing, stamp: Stamp) -> Result<Built, ComposeErr
     if !thread.references.is_empty() {
         builder = builder.references(MessageId::new_list(thread.references.iter().cloned()));
     }
-    if out.auto_reply {
+    let auto_submitted = match out.automatic {
+        Automatic::No => None,
+        Automatic::Replied => Some("auto-replied"),
+        Automatic::Generated => Some("auto-generated"),
+    };
+    if let Some(value) = auto_submitted {
         // RFC 3834 asks for Auto-Submitted; Exchange and Outlook also honour
         // their own suppress header. No Precedence: RFC 2076 discourages
         // it, and `bulk` would file an answer to a person as bulk mail.
         builder = builder
-            .header("Auto-Submitted", Raw::new("auto-replied"))
+            .header("Auto-Submitted", Raw::new(value))
             .header("X-Auto-Response-Suppress", Raw::new("All"));
     }
     builder = builder

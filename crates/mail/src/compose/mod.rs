@@ -26,7 +26,7 @@ mod thread;
 pub use assemble::Built;
 pub use error::ComposeError;
 pub use message_id::Stamp;
-pub use outgoing::{Kind, Outgoing, OutgoingAttachment, Parent, Person, Quoted};
+pub use outgoing::{Automatic, Kind, Outgoing, OutgoingAttachment, Parent, Person, Quoted};
 pub use thread::MAX_REFERENCES;
 
 /// Builds the message now, with a fresh Message-ID.

@@ -106,10 +106,24 @@ pub struct Outgoing {
     /// Limit on the attachments' total size in bytes; None for no limit
     /// here (the upload has its own).
     pub max_attachment_bytes: Option<usize>,
-    /// An automatic reply (autoresponder): marked per RFC 3834 so that
-    /// other robots, including our own, never answer it.
-    pub auto_reply: bool,
+    /// Sent by the product, not typed by a person: marked per RFC 3834 so
+    /// that other robots, including our own, never answer it.
+    pub automatic: Automatic,
     /// The right-hand side of our Message-IDs; None uses the send-as
     /// address's domain.
     pub message_id_domain: Option<String>,
+}
+
+/// Whether a message is automatic, and which kind (RFC 3834's
+/// `Auto-Submitted` values).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Automatic {
+    /// Written by a person.
+    #[default]
+    No,
+    /// An answer to a message (the autoresponder): `auto-replied`.
+    Replied,
+    /// Made by the product on its own (an alert, an "assigned to you"
+    /// email): `auto-generated`.
+    Generated,
 }

@@ -184,24 +184,33 @@ async fn page_with(
     (reply, errors, message): (ReplyForm, FieldErrors, Option<String>),
     show_images_of: Option<i64>,
 ) -> Result<ConversationPage, PageError> {
-    let view = s.app.conversation(&user.actor, id).await?;
-    let notes = s.app.notes(&user.actor, id).await?;
-    let outbox = s.app.outbox_for_conversation(&user.actor, id).await?;
-    let templates = s
-        .app
-        .list_templates(&user.actor)
-        .await?
+    // Independent reads side by side: the page waits for the slowest, not
+    // for their sum (each is a few round trips to the database).
+    let (view, notes, outbox, templates, tz, nav) = tokio::try_join!(
+        async { Ok::<_, PageError>(s.app.conversation(&user.actor, id).await?) },
+        async { Ok::<_, PageError>(s.app.notes(&user.actor, id).await?) },
+        async { Ok::<_, PageError>(s.app.outbox_for_conversation(&user.actor, id).await?) },
+        async { Ok::<_, PageError>(s.app.list_templates(&user.actor).await?) },
+        zone(s, user),
+        crate::ui::lists::nav(s, user, None),
+    )?;
+    let templates = templates
         .into_iter()
         .map(|t| TemplateOption {
             id: t.id.0.to_string(),
             name: t.name,
         })
         .collect();
-    let mailbox = s
-        .app
-        .mailbox(&user.actor, view.conversation.mailbox_id)
-        .await?;
-    let tz = zone(s, user).await?;
+    let (mailbox, panel) = tokio::try_join!(
+        async {
+            Ok::<_, PageError>(
+                s.app
+                    .mailbox(&user.actor, view.conversation.mailbox_id)
+                    .await?,
+            )
+        },
+        crate::ui::conversation_actions::panel(s, user, &view.conversation),
+    )?;
     let mut messages: Vec<MessageView> = view
         .messages
         .iter()
@@ -249,8 +258,8 @@ async fn page_with(
     }
     Ok(ConversationPage {
         page: Page::for_user(&view.conversation.subject, user, "home"),
-        nav: crate::ui::lists::nav(s, user, None).await?,
-        panel: crate::ui::conversation_actions::panel(s, user, &view.conversation).await?,
+        nav,
+        panel,
         mailbox,
         conversation: view.conversation,
         messages,

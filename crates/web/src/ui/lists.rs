@@ -176,16 +176,24 @@ async fn mailbox(
     Path(id): Path<i64>,
     Query(q): Query<ListQuery>,
 ) -> Result<ListPageView, PageError> {
-    let mailbox = s.app.mailbox(&user.actor, MailboxId(id)).await?;
     let folder = folder_of(&q)?;
     let p = parse_query(&q)?;
-    let list = s
-        .app
-        .folder_page(&user.actor, mailbox.id, folder, p.sort, p.cursor, PAGE_SIZE)
-        .await?;
+    let mailbox_id = MailboxId(id);
+    // Each checks the reader may see the mailbox; side by side, the page
+    // waits for the slowest rather than for their sum.
+    let (mailbox, list, assignees, nav) = tokio::try_join!(
+        async { Ok::<_, PageError>(s.app.mailbox(&user.actor, mailbox_id).await?) },
+        async {
+            Ok::<_, PageError>(
+                s.app
+                    .folder_page(&user.actor, mailbox_id, folder, p.sort, p.cursor, PAGE_SIZE)
+                    .await?,
+            )
+        },
+        async { Ok::<_, PageError>(s.app.assignees(&user.actor, mailbox_id).await?) },
+        nav(&s, &user, Some((mailbox_id, folder))),
+    )?;
     let base = format!("/mailboxes/{}?folder={}", mailbox.id.0, folder.as_str());
-    let assignees = s.app.assignees(&user.actor, mailbox.id).await?;
-    let nav = nav(&s, &user, Some((mailbox.id, folder))).await?;
     view(
         &s,
         &user,

@@ -100,10 +100,28 @@ async fn render(
     let mut stopped_early = false;
     let mut error = error;
     let searched = !form.is_empty();
-    if searched && error.is_none() {
-        match s.app.search(&user.actor, &form, before, PAGE_SIZE).await {
+    // The search and the rest of the page side by side.
+    let run = async {
+        if searched && error.is_none() {
+            Some(s.app.search(&user.actor, &form, before, PAGE_SIZE).await)
+        } else {
+            None
+        }
+    };
+    let chrome = async {
+        let account = s.app.account(&user.actor).await?;
+        let page = Page::for_user("Search", user, "home")
+            .with_notice(notice)
+            .with_saved_searches(&s.app, user)
+            .await?;
+        let mailboxes = s.app.visible_mailboxes(&user.actor).await?;
+        Ok::<_, PageError>((account.options.time_zone, page, mailboxes))
+    };
+    let (found, chrome) = tokio::join!(run, chrome);
+    let (tz, page, mailboxes) = chrome?;
+    if let Some(found) = found {
+        match found {
             Ok(found) => {
-                let tz = s.app.account(&user.actor).await?.options.time_zone;
                 rows = found.conversations.iter().map(|c| row(c, &tz)).collect();
                 older = found.next.map(|(at, id)| format!("{at}.{id}"));
                 stopped_early = found.stopped_early;
@@ -116,11 +134,8 @@ async fn render(
         None => (StatusCode::OK, FieldErrors::default(), None),
     };
     let page = SearchPage {
-        page: Page::for_user("Search", user, "home")
-            .with_notice(notice)
-            .with_saved_searches(&s.app, user)
-            .await?,
-        mailboxes: s.app.visible_mailboxes(&user.actor).await?,
+        page,
+        mailboxes,
         query_string: query_string(&form),
         save_name: saved.as_ref().map(|x| x.name.clone()).unwrap_or_default(),
         form,
