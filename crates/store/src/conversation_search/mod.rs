@@ -18,13 +18,17 @@
 use crate::conversations::{ConversationRecord, from_row};
 use crate::db::Backend;
 use crate::error::StoreError;
-use crate::id_list::{comma_separated, in_list};
+use crate::id_list::comma_separated;
 use ecp_domain::AccountId;
-use ecp_domain::search::{AssigneeFilter, SearchQuery};
-use sqlx::any::AnyArguments;
+use ecp_domain::search::SearchQuery;
+use filters::{Value, Where};
+use hits::{FEW_HITS, Source, estimated_hits, postgres_hits};
 use sqlx::{AnyConnection, Row};
 use std::collections::{HashMap, HashSet};
 use std::time::Instant;
+
+mod filters;
+mod hits;
 
 /// Where to look: the account, and which of its mailboxes the reader may
 /// see (`all`, or the listed ids).
@@ -234,145 +238,6 @@ pub async fn find(
         next,
         stopped_early,
     })
-}
-
-/// Where a search's hits come from, newest first.
-enum Source {
-    /// One statement per chunk, reading the index in message order until
-    /// the chunk is full: cheap when the words are common, since a page
-    /// fills early.
-    Ordered(String),
-    /// Few hits (PostgreSQL): all their message ids read from the GIN
-    /// index at once, newest first; each chunk joins the next slice. In
-    /// message order PostgreSQL would read every row to find a rare word
-    /// (755 ms for a word in no message at 100,000).
-    Listed {
-        ids: Vec<i64>,
-        next: usize,
-        sql: String,
-    },
-}
-
-/// Below this many estimated hits PostgreSQL's hits are listed from the
-/// GIN index. Its estimate is good for common words (it keeps their
-/// frequencies) and low for rare ones, which is the case to catch. Where
-/// the two ways cost the same, measured at 100,000 messages: listing costs
-/// about 10 µs a hit, reading in order about 7.5 µs a row read, and a
-/// first page of 50 reads about 100 hits' worth of rows divided by the
-/// share of messages that match; they meet near 1,000 hits (9 ms).
-const FEW_HITS: i64 = 1000;
-
-/// PostgreSQL's estimate of the messages matching `text`.
-async fn estimated_hits(conn: &mut AnyConnection, text: &str) -> Result<i64, StoreError> {
-    let plan: Vec<String> = sqlx::query_scalar(
-        "EXPLAIN SELECT 1 FROM message_search WHERE document @@ plainto_tsquery('simple', $1)",
-    )
-    .bind(text)
-    .fetch_all(conn)
-    .await?;
-    Ok(plan
-        .first()
-        .and_then(|line| line.split(" rows=").nth(1))
-        .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(i64::MAX))
-}
-
-/// Every message matching `text` below `upper`, newest first (PostgreSQL).
-async fn postgres_hits(
-    conn: &mut AnyConnection,
-    text: &str,
-    upper: i64,
-) -> Result<Vec<i64>, StoreError> {
-    let mut ids: Vec<i64> = sqlx::query_scalar(
-        "SELECT message_id FROM message_search \
-         WHERE document @@ plainto_tsquery('simple', $1) AND message_id < $2",
-    )
-    .bind(text)
-    .bind(upper)
-    .fetch_all(conn)
-    .await?;
-    ids.sort_unstable_by(|a, b| b.cmp(a));
-    Ok(ids)
-}
-
-enum Value {
-    Int(i64),
-    Text(String),
-}
-
-/// The conditions on `c` (conversations) of one search: the account, the
-/// permitted mailboxes and only the filters in use, so each database
-/// plans the statement for what is asked. Values are bound, never written.
-struct Where {
-    sql: String,
-    values: Vec<Value>,
-}
-
-impl Where {
-    fn new(scope: Scope<'_>, q: &SearchQuery) -> Self {
-        let mut w = Where {
-            sql: String::new(),
-            values: Vec::new(),
-        };
-        let account = w.bind(Value::Int(scope.account.0));
-        w.sql = format!("c.account_id = {account} AND c.merged_into_id IS NULL");
-        if !scope.all_mailboxes {
-            w.and(&in_list("c.mailbox_id", scope.mailboxes));
-        }
-        if let Some(m) = q.mailbox {
-            let p = w.bind(Value::Int(m.0));
-            w.and(&format!("c.mailbox_id = {p}"));
-        }
-        if let Some(s) = q.status {
-            let p = w.bind(Value::Text(s.as_str().to_string()));
-            w.and(&format!("c.status = {p}"));
-        }
-        match q.assignee {
-            None => {}
-            Some(AssigneeFilter::Unassigned) => w.and("c.assignee_id IS NULL"),
-            Some(AssigneeFilter::User(u)) => {
-                let p = w.bind(Value::Int(u.0));
-                w.and(&format!("c.assignee_id = {p}"));
-            }
-        }
-        if let Some(tag) = &q.tag {
-            let p = w.bind(Value::Text(tag.clone()));
-            w.and(&format!(
-                "EXISTS (SELECT 1 FROM conversation_tags ct JOIN tags t ON t.id = ct.tag_id \
-                 WHERE ct.conversation_id = c.id AND (LOWER(t.name) = LOWER({p}) OR CAST(t.id AS TEXT) = {p}))"
-            ));
-        }
-        w
-    }
-
-    fn and(&mut self, condition: &str) {
-        self.sql.push_str(" AND ");
-        self.sql.push_str(condition);
-    }
-
-    /// Adds a value; its placeholder.
-    fn bind(&mut self, v: Value) -> String {
-        self.values.push(v);
-        format!("${}", self.values.len())
-    }
-
-    /// The placeholder `after` places past the bound values, for values
-    /// bound per statement.
-    fn next_param(&self, after: usize) -> String {
-        format!("${}", self.values.len() + 1 + after)
-    }
-
-    fn query<'q>(&'q self, sql: &'q str) -> sqlx::query::Query<'q, sqlx::Any, AnyArguments> {
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for v in &self.values {
-            query = match v {
-                Value::Int(i) => query.bind(*i),
-                Value::Text(t) => query.bind(t.as_str()),
-            };
-        }
-        query
-    }
 }
 
 async fn filters_only(
