@@ -37,6 +37,8 @@ macro_rules! select {
          FROM conversations c LEFT JOIN contacts k ON k.id = c.contact_id "
     };
 }
+// Also the start of search's statements, whose rows are read by `from_row`.
+pub(crate) use select;
 
 pub(crate) fn from_row(row: &AnyRow) -> Result<ConversationRecord, StoreError> {
     let status: String = get(row, "status")?;

@@ -15,6 +15,7 @@
 //! The full-text part is the only dialect difference; the filters are the
 //! same static SQL on both.
 
+use crate::conversations::select as columns;
 use crate::conversations::{ConversationRecord, from_row};
 use crate::db::Backend;
 use crate::error::StoreError;
@@ -56,15 +57,6 @@ pub struct Page {
 /// read by one statement (each statement's cost is bounded by it).
 const HITS_PER_RESULT: i64 = 1;
 const MAX_CHUNK: i64 = 4096;
-
-macro_rules! columns {
-    () => {
-        "SELECT c.id, c.account_id, c.mailbox_id, c.contact_id, c.subject, c.status, c.assignee_id, \
-         c.spam_score_milli, c.spam_reasons, c.unparseable, c.autoreply_pending, c.message_count, \
-         c.created_at, c.last_message_at, COALESCE(k.email, '') AS customer_email, COALESCE(k.name, '') AS customer_name \
-         FROM conversations c LEFT JOIN contacts k ON k.id = c.contact_id "
-    };
-}
 
 /// How much a search may do.
 #[derive(Debug, Clone, Copy)]
